@@ -57,8 +57,8 @@ def check(name: str, answer: Any) -> Feedback:
     if name not in _CHECKERS:
         known = ", ".join(sorted(_CHECKERS))
         raise KeyError(f"no exercise named {name!r}; known exercises: {known}")
-    if answer is ...:
-        return Feedback(name, False, "replace the ... with your answer, then run the cell again.")
+    if answer is ... or (isinstance(answer, dict) and any(v is ... for v in answer.values())):
+        return Feedback(name, False, "replace each ... with your answer, then run the cell again.")
     try:
         return _CHECKERS[name](answer)
     except Exception as error:  # the learner's code raised: say so instead of a traceback
