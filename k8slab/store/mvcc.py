@@ -822,12 +822,16 @@ class Store:
 
     def _notify(self, event: Event) -> None:
         key = event.kv.key
+        revision = event.kv.mod_revision
+        # A watch from a future revision waits for it (etcd skips events below the watcher's minRev).
         for watcher in self._key_watchers.get(key, ()):
+            if revision < watcher.start_revision:
+                continue
             watcher._pending.append(event)
             if not watcher._scheduled:
                 self._schedule(watcher)
         for watcher in self._range_watchers:
-            if watcher.matches(key):
+            if watcher.matches(key) and revision >= watcher.start_revision:
                 watcher._pending.append(event)
                 if not watcher._scheduled:
                     self._schedule(watcher)
