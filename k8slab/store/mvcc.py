@@ -856,7 +856,15 @@ class Store:
             if index == len(pending) or pending[index].kv.mod_revision != pending[start].kv.mod_revision:
                 batch = pending[start:index]
                 watcher.responses += 1
-                watcher.callback(WatchResponse(watcher.id, batch[0].kv.mod_revision, batch))
+                try:
+                    watcher.callback(WatchResponse(watcher.id, batch[0].kv.mod_revision, batch))
+                except Exception:
+                    # The loop records the error; the later revisions are still owed to this watcher.
+                    if not watcher.canceled and index < len(pending):
+                        watcher._pending[:0] = pending[index:]
+                        if not watcher._scheduled:
+                            self._schedule(watcher)
+                    raise
                 if watcher.canceled:  # the callback may cancel its own watch
                     return
                 start = index
