@@ -84,22 +84,37 @@ class DiskLog:
         if self.snapshot_path.exists():
             snapshot_index = self._load_snapshot(store)
         self.index = snapshot_index
+        torn: tuple[int, bool] | None = None  # a last line without its newline: (offset, is it a whole record)
         if self.wal_path.exists():
-            with self.wal_path.open(encoding="utf-8") as wal:
+            offset = 0
+            with self.wal_path.open(encoding="utf-8", newline="") as wal:
                 for number, line in enumerate(wal, start=1):
+                    start, offset = offset, offset + len(line.encode("utf-8"))
                     if not line.strip():
                         continue
                     try:
                         record = json.loads(line)
                     except ValueError as error:
                         if not line.endswith("\n"):
+                            torn = (start, False)
                             break  # a record cut short by a crash mid-write: it never happened
                         raise CorruptData(f"{self.wal_path.name} line {number} is not JSON: {error}") from None
+                    if not line.endswith("\n"):
+                        torn = (start, True)  # the record is whole; only its newline is missing
                     if record["index"] <= snapshot_index:
                         continue
                     self._replay(store, record, number)
                     self.index = record["index"]
                     self.since_snapshot += 1
+        if torn is not None:
+            # Mend the tail so that the next record starts on a line of its own, instead of being
+            # glued to the torn one (which would make the whole log unreadable at the next start).
+            start, whole = torn
+            if whole:
+                with self.wal_path.open("a", encoding="utf-8") as wal:
+                    wal.write("\n")
+            else:
+                os.truncate(self.wal_path, start)
         self._file = self.wal_path.open("a", encoding="utf-8")
 
     def _load_snapshot(self, store: Store) -> int:
