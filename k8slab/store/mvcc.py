@@ -409,7 +409,7 @@ class Store:
         self._check_open()
         key = normalize_key(key)
         value = check_value(value)
-        if lease:
+        if lease or type(lease) is not int:  # 0 means no lease; None, 0.0, False are refused
             self._lease_for_put(lease)
         revision = self.revision + 1
         prev = self._apply_put(key, value, lease, revision)
@@ -914,7 +914,7 @@ class Store:
         for op in ops:
             if isinstance(op, Put):
                 key = normalize_key(op.key)
-                if op.lease:
+                if op.lease or type(op.lease) is not int:
                     self._lease_for_put(op.lease)
                 checked.append(Put(key, check_value(op.value), op.lease))
                 written.append((key, None))
