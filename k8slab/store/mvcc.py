@@ -921,7 +921,8 @@ class Store:
             elif isinstance(op, Delete):
                 key, end = self._range_bounds(op.key, op.range_end, op.prefix)
                 checked.append(Delete(key, end))
-                written.append((key, end))
+                # A one-key delete is the range [key, key + "\0"): a put of it clashes, another delete does not.
+                written.append((key, end if end is not None else key + "\0"))
             elif isinstance(op, Get):
                 key, end = self._range_bounds(op.key, op.range_end, op.prefix)
                 _check_count("limit", op.limit)
@@ -1023,7 +1024,10 @@ def _event_revision(event: Event) -> int:
 
 
 def _check_no_overlap(written: list[tuple[str, str | None]]) -> None:
-    """etcd refuses a txn branch whose writes touch the same key twice."""
+    """etcd refuses a txn branch that puts the same key twice, or puts a key it also deletes.
+
+    Deletes may overlap one another (etcd's checkIntervals only checks puts against puts and deletes).
+    """
     seen: set[str] = set()
     ranges: list[tuple[str, str]] = []
     for key, end in written:
