@@ -1,0 +1,870 @@
+"""The API server: Kubernetes' verbs over the etcd store (built in notebook 02).
+
+Every component of a cluster (kubectl, the scheduler, the controllers, each
+kubelet) reads and writes through this one door; none of them touches etcd.
+A request names a **verb** (create, get, list, update, patch, delete, watch),
+a **resource** (pods), a **namespace** (default) and a **name** (web). For a
+write, the API server then:
+
+1. decodes the object and fills in **defaults** (`k8slab.api.defaults`);
+2. runs the **mutating admission** plugins (`k8slab.api.admission`);
+3. **validates** it, reporting every problem at once (`k8slab.api.validation`);
+4. runs the **validating admission** plugins;
+5. stores it in etcd with a **transaction** that makes it safe: a create only
+   if the key is absent, an update only if the object is still at the
+   `resourceVersion` the client read (otherwise 409 Conflict).
+
+`resourceVersion` is nothing but etcd's `mod_revision` of the object's key,
+and a watch is an etcd watch on the resource's key prefix, translated into
+ADDED / MODIFIED / DELETED events.
+
+What the lab leaves out, and says so in notebook 02: authentication and
+authorisation (every request is the cluster admin), API groups' versions
+other than the one modelled per kind, server-side apply, pagination with
+`continue` tokens, and the watch cache (lists are served from etcd, with a
+decode cache so they stay fast).
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slab.api import defaults as defaulting
+from k8slab.api import validation
+from k8slab.api.admission import AdmissionChain, AdmissionRequest, default_toleration_seconds
+from k8slab.api.errors import (
+    AlreadyExists,
+    BadRequest,
+    Conflict,
+    ErrorList,
+    Expired,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StatusError,
+    invalid,
+)
+from k8slab.api.kinds import ResourceInfo, for_kind, lookup
+from k8slab.api.patch import PatchError, json_merge_patch, json_patch, strategic_merge_patch
+from k8slab.api.schema import unknown_fields
+from k8slab.api.selectors import object_fields, parse_field_selector, parse_selector
+from k8slab.store import Compacted, Delete, Put, Store, WatchResponse, mod_revision, version
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+#: Kinds whose metadata.generation counts changes to spec (what controllers' observedGeneration follows).
+GENERATION_KINDS = ("Pod", "ReplicaSet", "Deployment")
+#: The alphabet Kubernetes draws generateName suffixes from: no vowels, no look-alike digits.
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+PATCH_TYPES = {
+    "strategic": "application/strategic-merge-patch+json",
+    "merge": "application/merge-patch+json",
+    "json": "application/json-patch+json",
+}
+
+
+@dataclass
+class Request:
+    """One entry of the API server's request log (what notebook 02's widget shows)."""
+
+    time: float
+    verb: str
+    resource: str
+    namespace: str
+    name: str
+    code: int
+    user: str = "kubernetes-admin"
+    message: str = ""
+
+
+@dataclass
+class WatchEvent:
+    type: str  # ADDED, MODIFIED, DELETED
+    object: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:  # so it reads like the JSON a client receives
+        return {"type": self.type, "object": self.object}[key]
+
+
+@dataclass(eq=False)
+class APIWatch:
+    """A watch on a resource: `events` collects what arrived, or `callback` gets each event."""
+
+    resource: str
+    namespace: str | None
+    callback: Callable[[WatchEvent], Any] | None
+    events: list[WatchEvent] = field(default_factory=list)
+    stopped: bool = False
+    _stop: Callable[[], None] | None = field(default=None, repr=False)
+
+    def stop(self) -> None:
+        if not self.stopped and self._stop is not None:
+            self._stop()
+        self.stopped = True
+
+
+class ClusterIPAllocator:
+    """Hands out Service IPs from the service CIDR, as kube-apiserver's allocator does.
+
+    The first address is reserved for the `kubernetes` Service; others are
+    picked at random (from the seeded generator, so runs agree).
+    """
+
+    def __init__(self, cidr: str, random):
+        self.network = ipaddress.ip_network(cidr)
+        self.random = random
+        self.allocated: set[str] = set()
+
+    def first(self) -> str:
+        return str(self.network.network_address + 1)
+
+    def allocate(self, requested: str | None = None) -> str:
+        if requested:
+            address = ipaddress.ip_address(requested)
+            if address not in self.network:
+                raise ValueError(
+                    f"failed to allocate IP {requested}: the provided IP ({requested}) is not in the valid "
+                    f"range. The range of valid IPs is {self.network}"
+                )
+            if requested in self.allocated:
+                raise ValueError(f"failed to allocate IP {requested}: provided IP is already allocated")
+            self.allocated.add(requested)
+            return requested
+        size = self.network.num_addresses - 2
+        if len(self.allocated) >= size:
+            raise ValueError("range is full")
+        while True:
+            candidate = str(self.network.network_address + 1 + self.random.randrange(size))
+            if candidate not in self.allocated:
+                self.allocated.add(candidate)
+                return candidate
+
+    def release(self, address: str) -> None:
+        self.allocated.discard(address)
+
+
+class APIServer:
+    """kube-apiserver over a `Store`.
+
+    >>> api = APIServer()
+    >>> pod = api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+    ...                   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
+    >>> pod["metadata"]["namespace"], pod["spec"]["restartPolicy"]
+    ('default', 'Always')
+    """
+
+    def __init__(self, store: Store | None = None, service_cidr: str = "10.96.0.0/12"):
+        self.store = store if store is not None else Store()
+        self.loop = self.store.loop
+        self.admission = AdmissionChain()
+        self.admission.add_mutating("DefaultTolerationSeconds", default_toleration_seconds, kinds=("Pod",))
+        self.admission.add_mutating("Priority", self._admit_priority, operations=("CREATE",), kinds=("Pod",))
+        self.requests: list[Request] = []
+        self.warnings: list[str] = []
+        self.service_ips = ClusterIPAllocator(service_cidr, self.loop.random)
+        self._decoded: dict[str, tuple[int, dict]] = {}
+        self._bootstrap()
+
+    def __repr__(self) -> str:
+        return f"APIServer(revision={self.store.revision}, requests={len(self.requests)})"
+
+    # ------------------------------------------------------------------ verbs
+
+    def create(self, obj: dict, namespace: str | None = None, dry_run: bool = False) -> dict:
+        """Create an object; its name must be free (409 AlreadyExists otherwise)."""
+        info, obj = self._decode(obj)
+        ns = self._namespace_for(info, obj, namespace)
+        name = obj["metadata"].get("name") or ""
+        with self._logged("create", info, ns, name) as entry:
+            self._check_namespace_active(info, ns)
+            if not name and obj["metadata"].get("generateName"):
+                name = self._generate_name(info, ns, obj["metadata"]["generateName"])
+                obj["metadata"]["name"] = name
+                entry.name = name
+            self._warn_unknown(info, obj)
+            self._prepare_for_create(info, obj)
+            request = AdmissionRequest("CREATE", info.kind, info.resource, ns or "", name, obj)
+            self.admission.run_mutating(request)
+            self._validate(info, obj)
+            self.admission.run_validating(request)
+            if dry_run:
+                return obj
+            self._allocate(info, obj)
+            key = info.key(ns, name)
+            result = self.store.txn(compare=[version(key) == 0], success=[Put(key, self._encode(obj))])
+            if not result.succeeded:
+                self._release(info, obj)
+                raise AlreadyExists(f'{info.qualified} "{name}" already exists', name, info.resource, info.group)
+            obj["metadata"]["resourceVersion"] = str(result.revision)
+            entry.code = 201
+            return obj
+
+    def get(self, resource: str, name: str, namespace: str | None = None) -> dict:
+        """Read one object (404 NotFound if it does not exist)."""
+        info = self._info(resource)
+        ns = self._request_namespace(info, namespace)
+        with self._logged("get", info, ns, name):
+            kv = self.store.get(info.key(ns, self._check_name(name)))
+            if kv is None:
+                raise self._not_found(info, name)
+            return self._fresh(kv)
+
+    def list(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> dict:
+        """List objects of a resource, in one namespace or all (namespace=None), filtered by selectors."""
+        info = self._info(resource)
+        ns = namespace if info.namespaced else None
+        with self._logged("list", info, ns or "", ""):
+            labels = parse_selector(label_selector or "") if label_selector else None
+            fields = parse_field_selector(field_selector, info.kind) if field_selector else None
+            result = self.store.range(info.prefix(ns), prefix=True)
+            items = []
+            for kv in result.kvs:
+                obj = self._cached(kv)
+                if labels is not None and not labels.matches(obj["metadata"].get("labels") or {}):
+                    continue
+                if fields is not None and not fields.matches(object_fields(obj)):
+                    continue
+                items.append(self._fresh(kv))
+            return {
+                "apiVersion": info.api_version,
+                "kind": f"{info.kind}List",
+                "metadata": {"resourceVersion": str(result.revision)},
+                "items": items,
+            }
+
+    def update(self, obj: dict, subresource: str = "") -> dict:
+        """Replace an object. With metadata.resourceVersion set, only if nobody changed it since (409 Conflict)."""
+        info, obj = self._decode(obj)
+        ns = self._namespace_for(info, obj, None)
+        name = obj["metadata"].get("name") or ""
+        verb = "update" if not subresource else f"update/{subresource}"
+        with self._logged(verb, info, ns, name):
+            return self._update(info, ns, name, obj, subresource)
+
+    def update_status(self, obj: dict) -> dict:
+        """Write only the status (the status subresource): what controllers and kubelets use."""
+        return self.update(obj, subresource="status")
+
+    def patch(
+        self,
+        resource: str,
+        name: str,
+        patch: Any,
+        patch_type: str = "strategic",
+        namespace: str | None = None,
+        subresource: str = "",
+    ) -> dict:
+        """Change part of an object: `strategic` (kubectl's default), `merge` (RFC 7386) or `json` (RFC 6902)."""
+        info = self._info(resource)
+        ns = self._request_namespace(info, namespace)
+        verb = "patch" if not subresource else f"patch/{subresource}"
+        with self._logged(verb, info, ns, name):
+            if patch_type not in PATCH_TYPES:
+                raise BadRequest(
+                    f"unsupported patch type {patch_type!r}: use one of {', '.join(PATCH_TYPES)}"
+                )
+            kv = self.store.get(info.key(ns, self._check_name(name)))
+            if kv is None:
+                raise self._not_found(info, name)
+            current = self._fresh(kv)
+            try:
+                if patch_type == "json":
+                    patched = json_patch(current, patch)
+                elif patch_type == "merge":
+                    patched = json_merge_patch(current, patch)
+                else:
+                    patched = strategic_merge_patch(current, patch, info.kind)
+            except PatchError as error:
+                raise Invalid(str(error), name, info.resource, info.group) from None
+            if not isinstance(patched, dict):
+                raise BadRequest("the patched object is not a JSON object")
+            wanted = (patch.get("metadata") or {}).get("resourceVersion") if isinstance(patch, dict) else None
+            patched.setdefault("metadata", {})["resourceVersion"] = wanted or current["metadata"]["resourceVersion"]
+            for field_name in ("name", "namespace"):
+                if patched["metadata"].get(field_name) != current["metadata"].get(field_name):
+                    raise BadRequest(f"metadata.{field_name} may not be changed by a patch")
+            _, patched = self._decode(patched)
+            return self._update(info, ns, name, patched, subresource)
+
+    def delete(
+        self,
+        resource: str,
+        name: str,
+        namespace: str | None = None,
+        grace_period_seconds: int | None = None,
+        propagation_policy: str | None = None,
+    ) -> dict:
+        """Delete an object; returns it as last stored.
+
+        A pod that runs on a node is deleted *gracefully*: it gets a
+        deletionTimestamp and stays (Terminating) until its kubelet has
+        stopped the containers and confirms with a grace period of 0. An
+        object with finalizers also stays until its finalizers are removed.
+        """
+        info = self._info(resource)
+        ns = self._request_namespace(info, namespace)
+        with self._logged("delete", info, ns, name):
+            if propagation_policy not in (None, "Orphan", "Background", "Foreground"):
+                raise BadRequest(
+                    f'propagationPolicy: Unsupported value: "{propagation_policy}": supported values: '
+                    '"Foreground", "Background", "Orphan"'
+                )
+            if grace_period_seconds is not None and (type(grace_period_seconds) is not int or grace_period_seconds < 0):
+                raise BadRequest(f"gracePeriodSeconds must be a whole number >= 0, got {grace_period_seconds!r}")
+            key = info.key(ns, self._check_name(name))
+            kv = self.store.get(key)
+            if kv is None:
+                raise self._not_found(info, name)
+            obj = self._fresh(kv)
+            request = AdmissionRequest("DELETE", info.kind, info.resource, ns or "", name, None, obj)
+            self.admission.run_mutating(request)
+            self.admission.run_validating(request)
+            if info.kind == "Namespace":
+                return self._delete_namespace(obj, kv.mod_revision)
+            meta = obj["metadata"]
+            finalizers = list(meta.get("finalizers") or [])
+            if propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
+                finalizers.append("foregroundDeletion")
+            if propagation_policy == "Orphan" and "orphan" not in finalizers:
+                finalizers.append("orphan")
+            grace = self._grace_period(info, obj, grace_period_seconds)
+            if grace > 0 or finalizers:
+                return self._mark_deleting(info, key, obj, kv.mod_revision, grace, finalizers)
+            return self._remove(info, key, obj, kv.mod_revision)
+
+    def watch(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | int | None = None,
+        callback: Callable[[WatchEvent], Any] | None = None,
+    ) -> APIWatch:
+        """Watch a resource. Without a resourceVersion (or "0") you first get ADDED for what exists;
+        from a resourceVersion you get every change after it (410 Expired if compacted away).
+        """
+        info = self._info(resource)
+        ns = namespace if info.namespaced else None
+        with self._logged("watch", info, ns or "", ""):
+            labels = parse_selector(label_selector) if label_selector else None
+            fields = parse_field_selector(field_selector, info.kind) if field_selector else None
+            rv = self._parse_resource_version(resource_version)
+            watch = APIWatch(info.resource, ns, callback)
+
+            def selected(obj: dict | None) -> bool:
+                if obj is None:
+                    return False
+                if labels is not None and not labels.matches(obj["metadata"].get("labels") or {}):
+                    return False
+                return fields is None or fields.matches(object_fields(obj))
+
+            def emit(event_type: str, obj: dict) -> None:
+                event = WatchEvent(event_type, obj)
+                if watch.callback is None:
+                    watch.events.append(event)
+                else:
+                    watch.callback(event)
+
+            def on_events(response: WatchResponse) -> None:
+                for event in response.events:
+                    if watch.stopped:
+                        return
+                    new = self._cached(event.kv) if event.type == "PUT" else None
+                    old = self._cached(event.prev_kv) if event.prev_kv is not None else None
+                    if event.type == "DELETE" and old is not None:
+                        old = copy.deepcopy(old)
+                        old["metadata"]["resourceVersion"] = str(event.kv.mod_revision)
+                    was, now = selected(old), selected(new)
+                    if now and not was:
+                        emit("ADDED", new)
+                    elif now and was:
+                        emit("MODIFIED", new)
+                    elif was and not now:
+                        emit("DELETED", new if new is not None else old)
+
+            try:
+                if rv:
+                    store_watch = self.store.watch(
+                        info.prefix(ns), prefix=True, start_revision=rv + 1, prev_kv=True, callback=on_events
+                    )
+                else:
+                    listed = self.store.range(info.prefix(ns), prefix=True)
+                    initial = [self._cached(kv) for kv in listed.kvs]
+                    store_watch = self.store.watch(
+                        info.prefix(ns),
+                        prefix=True,
+                        start_revision=listed.revision + 1,
+                        prev_kv=True,
+                        callback=on_events,
+                    )
+                    for obj in initial:
+                        if selected(obj):
+                            self.loop.call_soon(lambda o=obj: None if watch.stopped else emit("ADDED", o))
+            except Compacted as error:
+                raise Expired(f"too old resource version: {rv} ({error.compact_revision})") from None
+            watch._stop = store_watch.cancel
+            return watch
+
+    # -- subresources ----------------------------------------------------------------
+
+    def get_scale(self, resource: str, name: str, namespace: str | None = None) -> dict:
+        """The scale subresource: an `autoscaling/v1` Scale with spec.replicas and status.selector."""
+        info = self._info(resource)
+        if "scale" not in info.subresources:
+            raise NotFound(f"the server could not find the requested resource ({info.resource}/scale)")
+        obj = self.get(resource, name, namespace)
+        return self._scale_of(info, obj)
+
+    def update_scale(self, resource: str, name: str, replicas: int, namespace: str | None = None) -> dict:
+        """Set spec.replicas through the scale subresource (what `kubectl scale` does)."""
+        info = self._info(resource)
+        if "scale" not in info.subresources:
+            raise NotFound(f"the server could not find the requested resource ({info.resource}/scale)")
+        if type(replicas) is not int or replicas < 0:
+            errors = ErrorList()
+            errors.invalid("spec.replicas", replicas, "must be greater than or equal to 0")
+            raise invalid("Scale", name, "autoscaling", errors)
+        obj = self.patch(resource, name, {"spec": {"replicas": replicas}}, "merge", namespace)
+        return self._scale_of(info, obj)
+
+    def bind(self, namespace: str, pod_name: str, node_name: str) -> dict:
+        """The binding subresource: what the scheduler writes to assign a pod to a node."""
+        info = self._info("pods")
+        with self._logged("create/binding", info, namespace, pod_name) as entry:
+            if not node_name or not isinstance(node_name, str):
+                errors = ErrorList()
+                errors.required("target.name")
+                raise invalid("Binding", pod_name, "", errors)
+            key = info.key(namespace, pod_name)
+            kv = self.store.get(key)
+            if kv is None:
+                raise self._not_found(info, pod_name)
+            pod = self._fresh(kv)
+            if pod["metadata"].get("deletionTimestamp"):
+                raise Conflict(
+                    f'Operation cannot be fulfilled on pods/binding "{pod_name}": pod {pod_name} is being deleted, '
+                    "cannot be assigned to a host",
+                    pod_name, "pods/binding",
+                )
+            if pod["spec"].get("nodeName"):
+                raise Conflict(
+                    f'Operation cannot be fulfilled on pods/binding "{pod_name}": pod {pod_name} is already '
+                    f'assigned to node "{pod["spec"]["nodeName"]}"',
+                    pod_name, "pods/binding",
+                )
+            pod["spec"]["nodeName"] = node_name
+            conditions = [c for c in pod.setdefault("status", {}).get("conditions", []) if c.get("type") != "PodScheduled"]
+            conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                               "lastTransitionTime": self.loop.timestamp()})
+            pod["status"]["conditions"] = conditions
+            self._write(info, key, pod, kv.mod_revision)
+            entry.code = 201
+            return {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod_name, "namespace": namespace},
+                    "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
+
+    # ------------------------------------------------------------------ internals
+
+    def _bootstrap(self) -> None:
+        for name in SYSTEM_NAMESPACES:
+            self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        self.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "kubernetes", "namespace": "default",
+                             "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                "spec": {"clusterIP": self.service_ips.first(),
+                         "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+            }
+        )
+        self.requests.clear()
+
+    def _info(self, resource: str) -> ResourceInfo:
+        if not isinstance(resource, str) or not resource:
+            raise BadRequest(f"a resource name is required, got {resource!r}")
+        return lookup(resource)
+
+    def _decode(self, obj: Any) -> tuple[ResourceInfo, dict]:
+        if isinstance(obj, str):
+            try:
+                obj = json.loads(obj)
+            except ValueError as error:
+                raise BadRequest(f"the object is not valid JSON: {error}") from None
+        if not isinstance(obj, dict):
+            raise BadRequest(f"the body of the request must be an object, got {type(obj).__name__}")
+        info = for_kind(obj.get("apiVersion"), obj.get("kind"))
+        problems = validation.decode_errors(info, obj)
+        if problems:
+            raise BadRequest(problems[0])
+        obj = copy.deepcopy(obj)
+        metadata = obj.get("metadata")
+        if metadata is None:
+            obj["metadata"] = {}
+        elif not isinstance(metadata, dict):
+            raise BadRequest("metadata must be an object")
+        return info, obj
+
+    def _namespace_for(self, info: ResourceInfo, obj: dict, namespace: str | None) -> str:
+        meta = obj["metadata"]
+        if not info.namespaced:
+            meta.pop("namespace", None)
+            return ""
+        given = meta.get("namespace")
+        if namespace and given and given != namespace:
+            raise BadRequest(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
+        ns = given or namespace or "default"
+        meta["namespace"] = ns
+        return ns
+
+    def _request_namespace(self, info: ResourceInfo, namespace: str | None) -> str:
+        if not info.namespaced:
+            return ""
+        return namespace or "default"
+
+    def _check_name(self, name: Any) -> str:
+        if not isinstance(name, str) or not name:
+            raise BadRequest(f"resource name may not be empty, got {name!r}")
+        if "/" in name or name in (".", ".."):
+            raise BadRequest(f'resource name may not contain "/" or be "." or "..": {name!r}')
+        return name
+
+    def _check_namespace_active(self, info: ResourceInfo, ns: str) -> None:
+        if not info.namespaced:
+            return
+        kv = self.store.get(f"/registry/namespaces/{ns}")
+        if kv is None:
+            raise NotFound(f'namespaces "{ns}" not found', ns, "namespaces")
+        if self._cached(kv)["metadata"].get("deletionTimestamp"):
+            raise Forbidden(
+                f"{info.resource} is forbidden: unable to create new content in namespace {ns} because it is "
+                "being terminated",
+                kind=info.resource,
+            )
+
+    def _generate_name(self, info: ResourceInfo, ns: str, prefix: str) -> str:
+        for _ in range(8):
+            name = prefix + "".join(self.loop.random.choice(NAME_ALPHABET) for _ in range(5))
+            if self.store.get(info.key(ns, name)) is None:
+                return name
+        raise AlreadyExists(f'{info.qualified} "{prefix}" already exists: could not generate a unique name')
+
+    def _warn_unknown(self, info: ResourceInfo, obj: dict) -> None:
+        for warning in unknown_fields(info, obj):
+            self.warnings.append(warning)
+
+    def _prepare_for_create(self, info: ResourceInfo, obj: dict) -> None:
+        meta = obj["metadata"]
+        for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                             "resourceVersion", "generation"):
+            meta.pop(system_field, None)
+        meta["uid"] = self.loop.uid()
+        meta["creationTimestamp"] = self.loop.timestamp()
+        if info.kind in GENERATION_KINDS:
+            meta["generation"] = 1
+        defaulting.apply_defaults(info, obj)
+        if "status" in info.subresources and info.kind != "Node":  # nodes may set their status on create
+            obj["status"] = {}
+            if info.kind == "Pod":
+                obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj)}
+            elif info.kind == "Namespace":
+                obj["status"] = {"phase": "Active"}
+            elif info.kind == "Service":
+                obj["status"] = {"loadBalancer": {}}
+
+    def _validate(self, info: ResourceInfo, obj: dict, old: dict | None = None) -> None:
+        errors = validation.validate(info, obj) if old is None else validation.validate_update(info, obj, old)
+        if errors:
+            raise invalid(info.kind, obj["metadata"].get("name") or "", info.group, errors)
+
+    def _allocate(self, info: ResourceInfo, obj: dict) -> None:
+        if info.kind != "Service":
+            return
+        spec = obj.setdefault("spec", {})
+        if spec.get("type") == "ExternalName" or spec.get("clusterIP") == "None":
+            return
+        try:
+            address = self.service_ips.allocate(spec.get("clusterIP") or None)
+        except ValueError as error:
+            errors = ErrorList()
+            errors.invalid("spec.clusterIPs", [spec.get("clusterIP")], str(error))
+            raise invalid("Service", obj["metadata"]["name"], "", errors) from None
+        spec["clusterIP"] = address
+        spec["clusterIPs"] = [address]
+
+    def _release(self, info: ResourceInfo, obj: dict) -> None:
+        if info.kind == "Service":
+            address = (obj.get("spec") or {}).get("clusterIP")
+            if address and address != "None":
+                self.service_ips.release(address)
+
+    def _update(self, info: ResourceInfo, ns: str, name: str, obj: dict, subresource: str) -> dict:
+        if subresource and subresource not in info.subresources:
+            raise NotFound(f"the server could not find the requested resource ({info.resource}/{subresource})")
+        key = info.key(ns, self._check_name(name))
+        kv = self.store.get(key)
+        if kv is None:
+            raise self._not_found(info, name)
+        old = self._fresh(kv)
+        wanted = obj["metadata"].get("resourceVersion")
+        if wanted not in (None, "") and str(wanted) != str(kv.mod_revision):
+            raise self._conflict(info, name)
+        uid = obj["metadata"].get("uid")
+        if uid and uid != old["metadata"]["uid"]:
+            raise Conflict(
+                f"Precondition failed: UID in precondition: {uid}, UID in object meta: {old['metadata']['uid']}",
+                name, info.resource,
+            )
+        if subresource == "status":
+            new = copy.deepcopy(old)
+            new["status"] = obj.get("status", {})
+        else:
+            new = obj
+            self._warn_unknown(info, new)
+            for kept in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
+                if kept in old["metadata"]:
+                    new["metadata"][kept] = old["metadata"][kept]
+                else:
+                    new["metadata"].pop(kept, None)
+            if "status" in info.subresources:
+                if "status" in old:
+                    new["status"] = old["status"]
+                else:
+                    new.pop("status", None)
+            defaulting.apply_defaults(info, new)
+            if info.kind in GENERATION_KINDS and new.get("spec") != old.get("spec"):
+                new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+            if info.kind == "Service":
+                spec, old_spec = new.setdefault("spec", {}), old.get("spec", {})
+                if not spec.get("clusterIP") and old_spec.get("clusterIP"):
+                    spec["clusterIP"] = old_spec["clusterIP"]
+                    spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
+        new["metadata"]["resourceVersion"] = str(kv.mod_revision)
+        request = AdmissionRequest("UPDATE", info.kind, info.resource, ns or "", name, new, old, subresource)
+        self.admission.run_mutating(request)
+        self._validate(info, new, old)
+        self.admission.run_validating(request)
+        if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") and (
+            info.kind != "Pod" or not new["spec"].get("nodeName") or new["metadata"].get("deletionGracePeriodSeconds") == 0
+        ):
+            return self._remove(info, key, new, kv.mod_revision)
+        if self._encode(new) == self._encode(old):
+            return old  # nothing changed: no write, no new resourceVersion (as kube-apiserver does)
+        return self._write(info, key, new, kv.mod_revision)
+
+    def _write(self, info: ResourceInfo, key: str, obj: dict, expected_revision: int) -> dict:
+        result = self.store.txn(
+            compare=[mod_revision(key) == expected_revision], success=[Put(key, self._encode(obj))]
+        )
+        if not result.succeeded:
+            raise self._conflict(info, obj["metadata"]["name"])
+        obj["metadata"]["resourceVersion"] = str(result.revision)
+        return obj
+
+    def _grace_period(self, info: ResourceInfo, obj: dict, requested: int | None) -> int:
+        """Only pods on a node wait for a kubelet; everything else goes at once."""
+        if info.kind != "Pod" or not obj["spec"].get("nodeName"):
+            return 0
+        if obj["status"].get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return requested
+        return obj["spec"].get("terminationGracePeriodSeconds", 30)
+
+    def _mark_deleting(self, info, key, obj, expected_revision, grace, finalizers) -> dict:
+        meta = obj["metadata"]
+        if not meta.get("deletionTimestamp"):
+            meta["deletionTimestamp"] = self.loop.timestamp(self.loop.now + grace)
+            meta["deletionGracePeriodSeconds"] = grace
+        elif grace < meta.get("deletionGracePeriodSeconds", grace):  # a shorter grace period may cut it short
+            meta["deletionGracePeriodSeconds"] = grace
+        if finalizers:
+            meta["finalizers"] = finalizers
+        if grace == 0 and not finalizers:
+            return self._remove(info, key, obj, expected_revision)
+        return self._write(info, key, obj, expected_revision)
+
+    def _remove(self, info: ResourceInfo, key: str, obj: dict, expected_revision: int) -> dict:
+        result = self.store.txn(compare=[mod_revision(key) == expected_revision], success=[Delete(key)])
+        if not result.succeeded:
+            raise self._conflict(info, obj["metadata"]["name"])
+        self._release(info, obj)
+        self._decoded.pop(key, None)
+        return obj
+
+    def _delete_namespace(self, obj: dict, expected_revision: int) -> dict:
+        """Deleting a namespace empties it first (in Kubernetes, the namespace controller's job)."""
+        name = obj["metadata"]["name"]
+        if name in ("default", "kube-system", "kube-public"):
+            raise Forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted', name, "namespaces")
+        info = lookup("namespaces")
+        key = info.key("", name)
+        if not obj["metadata"].get("deletionTimestamp"):
+            obj["metadata"]["deletionTimestamp"] = self.loop.timestamp()
+            obj["metadata"]["deletionGracePeriodSeconds"] = 0
+            obj["status"]["phase"] = "Terminating"
+            obj = self._write(info, key, obj, expected_revision)
+            self.loop.call_soon(self._finish_namespace, name)
+        return obj
+
+    def _finish_namespace(self, name: str) -> None:
+        for info in (i for i in lookup_all() if i.namespaced):
+            for kv in self.store.range(info.prefix(name), prefix=True).kvs:
+                self.store.delete(kv.key)
+                self._decoded.pop(kv.key, None)
+        self.store.delete(f"/registry/namespaces/{name}")
+
+    def _admit_priority(self, request: AdmissionRequest) -> None:
+        """Priority admission: copy the PriorityClass's value into spec.priority."""
+        spec = request.object.setdefault("spec", {})
+        class_name = spec.get("priorityClassName")
+        if not class_name:
+            spec.setdefault("priority", 0)
+            return
+        if class_name in ("system-cluster-critical", "system-node-critical"):
+            value = 2000000000 if class_name == "system-cluster-critical" else 2000001000
+        else:
+            kv = self.store.get(f"/registry/priorityclasses/{class_name}")
+            if kv is None:
+                raise Forbidden(f'pods "{request.name}" is forbidden: no PriorityClass with name {class_name} was found')
+            pc = self._cached(kv)
+            value = pc.get("value", 0)
+            spec.setdefault("preemptionPolicy", pc.get("preemptionPolicy", "PreemptLowerPriority"))
+        if spec.get("priority") not in (None, value):
+            raise Forbidden(
+                f'pods "{request.name}" is forbidden: the integer value of priority ({spec["priority"]}) must not '
+                f"be provided in pod spec; priority admission controller computed {value} from the given "
+                "PriorityClass name"
+            )
+        spec["priority"] = value
+
+    def _scale_of(self, info: ResourceInfo, obj: dict) -> dict:
+        selector = (obj.get("spec") or {}).get("selector") or {}
+        match = selector.get("matchLabels") or {}
+        return {
+            "apiVersion": "autoscaling/v1",
+            "kind": "Scale",
+            "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                                          "creationTimestamp") if k in obj["metadata"]},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": ",".join(f"{k}={v}" for k, v in sorted(match.items()))},
+        }
+
+    def _parse_resource_version(self, resource_version: str | int | None) -> int:
+        if resource_version in (None, "", "0", 0):
+            return 0
+        try:
+            rv = int(resource_version)
+        except (TypeError, ValueError):
+            raise BadRequest(f'invalid resource version: "{resource_version}"') from None
+        if rv < 0:
+            raise BadRequest(f'invalid resource version: "{resource_version}"')
+        if rv > self.store.revision:
+            raise BadRequest(f"Too large resource version: {rv}, current: {self.store.revision}")
+        if rv < self.store.compact_revision:
+            raise Expired(f"too old resource version: {rv} ({self.store.compact_revision})")
+        return rv
+
+    # -- encoding and the decode cache ---------------------------------------------------
+
+    @staticmethod
+    def _encode(obj: dict) -> str:
+        stored = dict(obj)
+        meta = dict(stored.get("metadata") or {})
+        meta.pop("resourceVersion", None)  # etcd's mod_revision is the resourceVersion; never stored
+        stored["metadata"] = meta
+        return json.dumps(stored, separators=(",", ":"))
+
+    def _cached(self, kv) -> dict:
+        """The object in `kv`, decoded once and shared: read-only (watch events and selector checks use it)."""
+        hit = self._decoded.get(kv.key)
+        if hit is not None and hit[0] == kv.mod_revision:
+            return hit[1]
+        obj = json.loads(kv.value)
+        obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
+        self._decoded[kv.key] = (kv.mod_revision, obj)
+        return obj
+
+    def _fresh(self, kv) -> dict:
+        """A private copy of the object in `kv` that the caller may change freely."""
+        obj = json.loads(kv.value)
+        obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
+        return obj
+
+    # -- errors and the request log -----------------------------------------------------
+
+    def _not_found(self, info: ResourceInfo, name: str) -> NotFound:
+        return NotFound(f'{info.qualified} "{name}" not found', name, info.resource, info.group)
+
+    def _conflict(self, info: ResourceInfo, name: str) -> Conflict:
+        return Conflict(
+            f'Operation cannot be fulfilled on {info.qualified} "{name}": the object has been modified; please '
+            "apply your changes to the latest version and try again",
+            name, info.resource, info.group,
+        )
+
+    def _logged(self, verb: str, info: ResourceInfo, namespace: str, name: str) -> _RequestScope:
+        return _RequestScope(self, Request(self.loop.now, verb, info.resource, namespace or "", name or "", 200))
+
+
+class _RequestScope:
+    """Logs one request with the HTTP code it ended with."""
+
+    def __init__(self, api: APIServer, entry: Request):
+        self.api = api
+        self.entry = entry
+
+    def __enter__(self) -> Request:
+        return self.entry
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if isinstance(error, StatusError):
+            self.entry.code = error.code
+            self.entry.message = error.message
+        elif error is not None:
+            self.entry.code = 500
+            self.entry.message = str(error)
+        self.api.requests.append(self.entry)
+        return False
+
+
+def lookup_all() -> tuple[ResourceInfo, ...]:
+    from k8slab.api.kinds import all_kinds
+
+    return all_kinds()
+
+
+def qos_class(pod: dict) -> str:
+    """Guaranteed, Burstable or BestEffort, from the containers' requests and limits."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    requests_seen = limits_seen = False
+    guaranteed = bool(containers)
+    for container in containers:
+        resources = container.get("resources") or {}
+        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+        requests_seen = requests_seen or bool(requests)
+        limits_seen = limits_seen or bool(limits)
+        for resource in ("cpu", "memory"):
+            if resource not in limits or str(requests.get(resource, limits[resource])) != str(limits[resource]):
+                guaranteed = False
+    if guaranteed:
+        return "Guaranteed"
+    if requests_seen or limits_seen:
+        return "Burstable"
+    return "BestEffort"
+
+
+__all__ = ["APIServer", "APIWatch", "Request", "WatchEvent", "qos_class"]
