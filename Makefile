@@ -66,6 +66,7 @@ lab: setup
 	@flags=""; \
 	if [ "$$(id -u)" = 0 ]; then flags="$$flags --allow-root"; fi; \
 	if [ "$$(uname -s)" = Linux ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then flags="$$flags --no-browser"; fi; \
+	mkdir -p notebooks; \
 	echo "starting JupyterLab on 127.0.0.1 (port $(LAB_PORT) or the next free one); stop it with Ctrl-C"; \
 	exec $(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.root_dir=notebooks $$flags $(LAB_ARGS)
 
