@@ -261,14 +261,14 @@ def step(number: int) -> Step:
 
 
 def steps_table() -> pd.DataFrame:
-    """The fifteen steps as a table: number, title, explanation, components, module, notebook(s)."""
+    """The fifteen steps as a table: what happens, in two sentences, and where k8slab builds it."""
     rows = [
         {
             "step": s.number,
             "what happens": s.title,
-            "components": ", ".join(s.components),
-            "module": s.module,
+            "in two sentences": s.explanation,
             "notebook": ", ".join(s.notebooks),
+            "module": s.module,
         }
         for s in STEPS
     ]

@@ -1,5 +1,6 @@
 """The architecture diagram (DOT source, highlight, bad input) and the step walker."""
 
+import base64
 import re
 
 import graphviz
@@ -85,6 +86,14 @@ def test_steps_one_and_two_light_up_machines_not_arrows():
     assert HIGHLIGHT not in "\n".join(numbered_arrows(two))
 
 
+def test_context_arrows_light_up_inside_a_lit_machine_but_not_between_machines():
+    source = architecture(highlight=[1, 2]).source
+    inside = next(line for line in edge_lines(source) if "node2_kubelet -> node2_pod_web3" in line)
+    between = next(line for line in edge_lines(source) if "apiserver -> node2_kubelet" in line)
+    assert f'color="{HIGHLIGHT}"' in inside
+    assert f'color="{DIM}"' in between
+
+
 def test_several_steps_can_be_highlighted_at_once():
     source = architecture(highlight=[11, 12, 13]).source
     for number in (11, 12, 13):
@@ -137,7 +146,8 @@ def test_text_form_is_short_and_stable():
 
 def test_notebooks_get_svg_and_text():
     bundle = architecture(highlight=4)._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert bundle["image/svg+xml"].startswith("<svg")
     assert bundle["text/plain"] == "ArchitectureDiagram(highlight=[4])"
 

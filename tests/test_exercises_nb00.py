@@ -1,11 +1,15 @@
 """Notebook 00's exercises: a right answer passes, each kind of wrong answer gets its own message."""
 
+import pathlib
+import re
+
 import pytest
 
 from k8slab.exercises import check, exercises
 from k8slab.exercises.nb00 import (
     COMPONENT_ANSWERS,
     EVENT_ORDER,
+    EVENTS,
     SITUATIONS,
     check_which_component,
     component_name,
@@ -157,3 +161,26 @@ def test_an_answer_of_the_wrong_type_says_what_is_expected():
 def test_the_untouched_order_placeholder_asks_for_an_answer():
     feedback = check("00-order-steps", ...)
     assert not feedback.passed and "..." in feedback.message
+
+
+# -- the notebook and the solutions say the same as the checkers ----------------------
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_the_notebook_lists_the_same_situations_and_events_as_the_checkers():
+    source = (ROOT / "notebooks" / "src" / "00-orchestrators.py").read_text()
+    for letter, situation in SITUATIONS.items():
+        assert f"# | {letter} | {situation} |" in source
+    for letter, event in EVENTS.items():
+        assert f"# | {letter} | {event} |" in source
+
+
+def test_the_written_solutions_pass():
+    solutions = (ROOT / "notebooks" / "solutions" / "00-orchestrators.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", solutions, re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        namespace = {"check": check}
+        exec(compile(block.replace("check(", "result = check("), "solution", "exec"), namespace)
+        assert namespace["result"].passed, namespace["result"].message

@@ -77,7 +77,9 @@ def test_step_rejects_anything_but_one_to_fifteen(bad):
 def test_steps_table_has_one_row_per_step():
     table = steps_table()
     assert list(table.index) == list(range(1, 16))
+    assert list(table.columns) == ["what happens", "in two sentences", "notebook", "module"]
     assert table.loc[7, "what happens"] == "The scheduler picks a worker node"
+    assert table.loc[4, "notebook"] == "02, 10"
 
 
 def test_series_map_lists_every_notebook_and_the_steps_it_builds():

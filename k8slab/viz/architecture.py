@@ -18,6 +18,7 @@ same bytes on every run, which is what lets nbval compare notebook outputs.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import re
@@ -118,6 +119,8 @@ ARROWS: tuple[Arrow, ...] = (
     Arrow(15, "loadbalancer", "user", dashed=True),
 )
 
+MACHINE_OF = {box.id: box.machine for box in BOXES}
+
 #: Steps 1 and 2 are machines, not arrows: the boxes they light up.
 MACHINE_STEPS = {1: ("control plane",), 2: ("node-1", "node-2")}
 
@@ -139,6 +142,19 @@ def _touched_boxes(steps: Iterable[int]) -> set[str]:
         if number in chosen:
             touched.update(box.id for box in BOXES if box.machine in machines)
     return touched
+
+
+def _context_lit(arrow: Arrow, lit_boxes: set[str]) -> bool:
+    """A context arrow lights up with the boxes at both of its ends, unless it links two machines.
+
+    Inside a lit worker node, the kubelet's arrows to all its pods light up;
+    but the API server's watch arrow to node-2 belongs to step 8, so lighting
+    the control plane and the nodes (steps 1 and 2) must not light it.
+    """
+    if arrow.tail not in lit_boxes or arrow.head not in lit_boxes:
+        return False
+    machines = {MACHINE_OF[arrow.tail], MACHINE_OF[arrow.head]}
+    return len(machines) == 1 or None in machines
 
 
 # -- checking the caller's input ----------------------------------------------
@@ -223,8 +239,8 @@ def architecture(
     titles = {s.number: s.title for s in STEPS}
     for arrow in ARROWS:
         lit = arrow.step in steps
-        if not arrow.step:  # context: lit when both of its ends are
-            lit = anything_lit and arrow.tail in lit_boxes and arrow.head in lit_boxes
+        if not arrow.step:
+            lit = _context_lit(arrow, lit_boxes)
         colour = _colour(lit, anything_lit) if arrow.step or lit else (DIM if anything_lit else "#888888")
         attrs = {"color": colour, "fontcolor": colour, "penwidth": "3" if lit else "1.2"}
         if arrow.step and arrow.labelled:
@@ -302,11 +318,24 @@ class ArchitectureDiagram:
             parts.append(f"down={list(self.down)}")
         return f"ArchitectureDiagram({', '.join(parts)})"
 
+    @functools.cached_property
+    def png(self) -> bytes:
+        return self.graph.pipe(format="png")
+
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_png_(self) -> bytes:
+        return self.png
+
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        return {"image/svg+xml": self.svg, "text/plain": repr(self)}
+        """SVG for a sharp picture, PNG as well: JupyterLab will not show SVG from a notebook it does not
+        trust yet (one just downloaded, before its cells run), but it does show PNG."""
+        return {
+            "image/svg+xml": self.svg,
+            "image/png": base64.b64encode(self.png).decode("ascii"),
+            "text/plain": repr(self),
+        }
 
 
 # -- the step walker ----------------------------------------------------------
