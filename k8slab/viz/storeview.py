@@ -122,9 +122,13 @@ def timeline_html(store: Store, selected: int | None = None, window: int = 30, m
 def table_html(frame: pd.DataFrame, empty: str) -> str:
     if frame.empty:
         return f'<div style="{FONT};color:#666">{html.escape(empty)}</div>'
-    head = "".join(f'<th style="text-align:left;padding:2px 8px">{html.escape(c)}</th>' for c in frame.columns)
+    head = "".join(
+        f'<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #999">{html.escape(c)}</th>'
+        for c in frame.columns
+    )
+    cell = "padding:2px 8px;white-space:nowrap;border-bottom:1px solid #eee"
     rows = "".join(
-        "<tr>" + "".join(f'<td style="padding:2px 8px">{html.escape(str(v))}</td>' for v in row) + "</tr>"
+        "<tr>" + "".join(f'<td style="{cell}">{html.escape(str(v))}</td>' for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return f'<div style="{FONT}"><table style="border-collapse:collapse"><tr>{head}</tr>{rows}</table></div>'
@@ -166,13 +170,10 @@ class StoreView:
                 self.header,
                 self.slider,
                 self.timeline,
-                widgets.HBox(
-                    [
-                        widgets.VBox([widgets.HTML("<b>The store at the selected revision</b>"), self.state]),
-                        widgets.VBox([widgets.HTML("<b>Watch events, newest last</b>"), self.events]),
-                    ],
-                    layout=widgets.Layout(grid_gap="24px"),
-                ),
+                widgets.HTML("<b>The store at the selected revision</b>"),
+                self.state,
+                widgets.HTML("<b>Watch events on every key, newest last</b>"),
+                self.events,
             ]
         )
         self.watcher = store.watch("\0", range_end="\0", callback=self._on_events)
@@ -228,4 +229,5 @@ class StoreView:
         )
         self.timeline.value = timeline_html(store, selected, self.window)
         self.state.value = table_html(state_table(store, selected), "(empty at this revision)")
-        self.events.value = table_html(events_table(self.log), "(no events yet)")
+        log = events_table(self.log)[["revision", "type", "key", "value"]]
+        self.events.value = table_html(log, "(no events yet)")

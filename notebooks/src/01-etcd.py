@@ -155,8 +155,8 @@ state_table(store)
 # Because etcd keeps old versions (this is what **MVCC**, multi-version concurrency control, means), you
 # can read the store as it was at any earlier revision. The view below shows the store's history as a
 # timeline (keys down the side, revisions across the top, a blue mark with the key's version where it
-# changed, a red cross where it was deleted) and a **revision slider**: drag it back and the table on the
-# left shows the store as it was then. The right-hand table is a live **watch** on every key.
+# changed, a red cross where it was deleted) and a **revision slider**: drag it back and the first table
+# shows the store as it was then. The second table is a live **watch** on every key.
 #
 # Keep the view in sight as you run the next cells: it follows every change.
 
