@@ -1,0 +1,1 @@
+"""The API server layer (notebook 02)."""
