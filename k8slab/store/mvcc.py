@@ -620,7 +620,9 @@ class Store:
             index = bisect.bisect_right(entries, revision, key=_mod_revision) - 1
             if index < 0:
                 continue
-            keep_from = index + 1 if entries[index].is_tombstone else index
+            # A tombstone older than `revision` goes; one *at* it stays, as its DELETE event stays in the log.
+            dropped_tombstone = entries[index].is_tombstone and entries[index].mod_revision < revision
+            keep_from = index + 1 if dropped_tombstone else index
             if keep_from:
                 del entries[:keep_from]
             if not entries:
