@@ -14,6 +14,8 @@ would receive. The message texts are Kubernetes' own.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,12 +175,8 @@ def go_repr(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, list):
-        if all(isinstance(v, str) for v in value):
-            return "[]string{" + ", ".join(go_repr(v) for v in value) + "}"
-        return "[" + " ".join(go_repr(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{go_repr(v)}" for k, v in sorted(value.items())) + "]"
+    if isinstance(value, list | dict):  # current Kubernetes prints composite values as JSON
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
     return str(value)
 
 

@@ -44,6 +44,7 @@ from k8slab.api.errors import (
     ErrorList,
     Expired,
     Forbidden,
+    InternalError,
     Invalid,
     NotFound,
     StatusError,
@@ -164,6 +165,7 @@ class APIServer:
         self.admission.add_mutating("DefaultTolerationSeconds", default_toleration_seconds, kinds=("Pod",))
         self.admission.add_mutating("Priority", self._admit_priority, operations=("CREATE",), kinds=("Pod",))
         self.requests: list[Request] = []
+        self.request_listeners: list[Callable[[Request], Any]] = []  # e.g. the request-log widget
         self.warnings: list[str] = []
         self.service_ips = ClusterIPAllocator(service_cidr, self.loop.random)
         self._decoded: dict[str, tuple[int, dict]] = {}
@@ -224,8 +226,7 @@ class APIServer:
         info = self._info(resource)
         ns = namespace if info.namespaced else None
         with self._logged("list", info, ns or "", ""):
-            labels = parse_selector(label_selector or "") if label_selector else None
-            fields = parse_field_selector(field_selector, info.kind) if field_selector else None
+            labels, fields = self._selectors(info, label_selector, field_selector)
             result = self.store.range(info.prefix(ns), prefix=True)
             items = []
             for kv in result.kvs:
@@ -285,7 +286,7 @@ class APIServer:
                 else:
                     patched = strategic_merge_patch(current, patch, info.kind)
             except PatchError as error:
-                raise Invalid(str(error), name, info.resource, info.group) from None
+                raise patch_failure(error, name, info) from None
             if not isinstance(patched, dict):
                 raise BadRequest("the patched object is not a JSON object")
             wanted = (patch.get("metadata") or {}).get("resourceVersion") if isinstance(patch, dict) else None
@@ -357,8 +358,7 @@ class APIServer:
         info = self._info(resource)
         ns = namespace if info.namespaced else None
         with self._logged("watch", info, ns or "", ""):
-            labels = parse_selector(label_selector) if label_selector else None
-            fields = parse_field_selector(field_selector, info.kind) if field_selector else None
+            labels, fields = self._selectors(info, label_selector, field_selector)
             rv = self._parse_resource_version(resource_version)
             watch = APIWatch(info.resource, ns, callback)
 
@@ -763,6 +763,16 @@ class APIServer:
                        "selector": ",".join(f"{k}={v}" for k, v in sorted(match.items()))},
         }
 
+    @staticmethod
+    def _selectors(info: ResourceInfo, label_selector: str | None, field_selector: str | None):
+        """Parse ?labelSelector= and ?fieldSelector=; a malformed one is the client's mistake (400)."""
+        try:
+            labels = parse_selector(label_selector) if label_selector else None
+            fields = parse_field_selector(field_selector, info.kind) if field_selector else None
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+        return labels, fields
+
     def _parse_resource_version(self, resource_version: str | int | None) -> int:
         if resource_version in (None, "", "0", 0):
             return 0
@@ -838,7 +848,21 @@ class _RequestScope:
             self.entry.code = 500
             self.entry.message = str(error)
         self.api.requests.append(self.entry)
+        for listener in self.api.request_listeners:
+            listener(self.entry)
         return False
+
+
+class UnsupportedMediaType(StatusError):
+    code = 415
+    reason = "UnsupportedMediaType"
+
+
+def patch_failure(error: PatchError, name: str, info: ResourceInfo) -> StatusError:
+    """The Status a patch that cannot be applied gets: 422, 400, 415 or 500, as upstream answers."""
+    by_code = {422: Invalid, 400: BadRequest, 415: UnsupportedMediaType}
+    error_class = by_code.get(error.code, InternalError)
+    return error_class(str(error), name, info.resource, info.group)
 
 
 def lookup_all() -> tuple[ResourceInfo, ...]:
