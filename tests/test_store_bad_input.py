@@ -213,7 +213,7 @@ BAD_CALLS = [
     case("keep-alive-unknown", lambda s: s.lease_keep_alive(999), LeaseNotFound, ETCD_NO_LEASE, "999"),
     case("keep-alive-str-id", lambda s: s.lease_keep_alive("1001"), LeaseNotFound, "'1001'"),
     case("revoke-unknown", lambda s: s.lease_revoke(999), LeaseNotFound, ETCD_NO_LEASE, "999"),
-    case("time-to-live-unknown", lambda s: s.lease_time_to_live(999), LeaseNotFound, ETCD_NO_LEASE, "999"),
+    case("time-to-live-str-id", lambda s: s.lease_time_to_live("999"), LeaseNotFound, ETCD_NO_LEASE, "'999'"),
     # txn compares
     case(
         "compare-a-string",

@@ -187,9 +187,8 @@ def test_time_to_live_rounds_up_to_whole_seconds(store):
     assert store.lease_time_to_live(grant.id).ttl == 1
 
 
-def test_time_to_live_of_an_unknown_lease_is_refused(store):
-    with pytest.raises(LeaseNotFound, match="lease id 42"):
-        store.lease_time_to_live(42)
+def test_time_to_live_of_an_unknown_lease_is_minus_one(store):
+    assert store.lease_time_to_live(42).ttl == -1
 
 
 # -- revoke ---------------------------------------------------------------------------------------------
@@ -237,3 +236,18 @@ def test_a_revoke_reaches_watchers_as_delete_events(store):
     store.lease_revoke(grant.id)
     store.loop.run()
     assert [(e.type, e.revision) for e in watcher.events] == [("DELETE", 3)]
+
+
+def test_time_to_live_of_a_lease_that_is_gone_is_minus_one_as_in_etcd():
+    store = Store()
+    grant = store.lease_grant(5)
+    store.lease_revoke(grant.id)
+    assert store.lease_time_to_live(grant.id).ttl == -1
+
+
+def test_a_single_compare_not_in_a_list_gets_a_clear_error():
+    from k8slab.store import InvalidRequest, version
+
+    store = Store()
+    with pytest.raises(InvalidRequest, match=r"compare= takes a list"):
+        store.txn(version("a") == 0)

@@ -448,8 +448,8 @@ class Store:
         in the same txn, as in etcd.
         """
         self._check_open()
-        compares = [self._check_compare(c) for c in compare]
-        branches = [self._check_ops(success), self._check_ops(failure)]
+        compares = [self._check_compare(c) for c in _as_list("compare", compare)]
+        branches = [self._check_ops(_as_list("success", success)), self._check_ops(_as_list("failure", failure))]
         succeeded = all(self._evaluate(c) for c in compares)
         ops = branches[0] if succeeded else branches[1]
         revision = self.revision + 1
@@ -669,8 +669,14 @@ class Store:
         return self._end_lease(lease)
 
     def lease_time_to_live(self, lease_id: int, keys: bool = False) -> LeaseStatus:
-        """Seconds left on the lease (rounded up), its granted TTL, and its keys if asked."""
+        """Seconds left on the lease (rounded up), its granted TTL, and its keys if asked.
+
+        A lease that does not exist (never granted, revoked or expired) answers
+        TTL -1, as etcd does (etcdctl prints it as "already expired").
+        """
         self._check_open()
+        if type(lease_id) is int and lease_id not in self._leases:
+            return LeaseStatus(lease_id, -1, 0, [])
         lease = self._lease(lease_id)
         left = lease.expiry - self.loop.now
         remaining = int(left) if left == int(left) else int(left) + 1
@@ -1023,6 +1029,16 @@ def _mod_revision(kv: KeyValue) -> int:
 
 def _event_revision(event: Event) -> int:
     return event.kv.mod_revision
+
+
+def _as_list(name: str, items: Any) -> list:
+    """A txn's compare/success/failure as a list, or a clear error for a learner's likely slip."""
+    if isinstance(items, Compare | Put | Get | Delete):
+        raise InvalidRequest(f"{name}= takes a list, such as [{items!r}]; got a single {type(items).__name__}")
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise InvalidRequest(f"{name}= takes a list of {'compares' if name == 'compare' else 'operations'}, "
+                             f"got {type(items).__name__} {items!r}")
+    return list(items)
 
 
 def _check_no_overlap(written: list[tuple[str, str | None]]) -> None:
