@@ -645,6 +645,65 @@ def test_validation_survives_values_of_the_wrong_type():
     assert isinstance(problems(obj), list)
 
 
+def test_privileged_container_may_not_forbid_privilege_escalation():
+    obj = pod(container(securityContext={"privileged": True, "allowPrivilegeEscalation": False}))
+    assert problems(obj) == [
+        'spec.containers[0].securityContext: Invalid value: {"Capabilities":null,"Privileged":true,'
+        '"SELinuxOptions":null,"WindowsOptions":null,"RunAsUser":null,"RunAsGroup":null,"RunAsNonRoot":null,'
+        '"ReadOnlyRootFilesystem":null,"AllowPrivilegeEscalation":false,"ProcMount":null,'
+        '"SeccompProfile":null,"AppArmorProfile":null}: cannot set `allowPrivilegeEscalation` to false and '
+        "`privileged` to true"
+    ]
+
+
+def test_only_one_owner_may_be_the_controller():
+    obj = pod()
+    obj["metadata"]["ownerReferences"] = [
+        {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name, "uid": name, "controller": True}
+        for name in ("a", "b")
+    ]
+    (found,) = problems(obj)
+    assert found.startswith('metadata.ownerReferences: Invalid value: [{"apiVersion":"apps/v1",')
+    assert found.endswith(
+        'Only one reference can have Controller set to true. Found "true" in references for ReplicaSet/a and '
+        "ReplicaSet/b"
+    )
+
+
+def test_sidecar_init_container_may_have_probes():
+    sidecar = container(name="proxy", restartPolicy="Always", readinessProbe={"tcpSocket": {"port": 80}})
+    assert problems(pod(initContainers=[sidecar])) == []
+
+
+def test_host_network_template_port_must_match_host_port():
+    obj = deployment()
+    obj["spec"]["template"]["spec"]["hostNetwork"] = True
+    obj["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"containerPort": 80, "hostPort": 81}]
+    assert problems(obj) == [
+        "spec.template.spec.containers[0].ports[0].hostPort: Invalid value: 81: must match `containerPort` "
+        "when `hostNetwork` is true"
+    ]
+
+
+def test_downward_api_label_subscript_is_accepted():
+    env = [{"name": "APP", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['app']"}}}]
+    assert problems(pod(container(env=env))) == []
+
+
+def test_host_path_type_must_be_known():
+    assert problems(pod(volumes=[{"name": "d", "hostPath": {"path": "/x", "type": "Dir"}}])) == [
+        'spec.volumes[0].hostPath.type: Unsupported value: "Dir": supported values: "", "BlockDevice", '
+        '"CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"'
+    ]
+
+
+def test_sub_path_must_be_relative():
+    mounts = [{"name": "d", "mountPath": "/d", "subPath": "/abs"}]
+    assert problems(pod(container(volumeMounts=mounts), volumes=[{"name": "d"}])) == [
+        'spec.containers[0].volumeMounts.subPath: Invalid value: "/abs": must be a relative path'
+    ]
+
+
 # --- pod updates ---------------------------------------------------------------------------
 
 
@@ -709,6 +768,17 @@ def test_status_update_may_not_move_a_pod_to_another_node():
     old, new = stored_pod(nodeName="node-1"), stored_pod(nodeName="node-2")
     assert update_problems(new, old, subresource="status") == [
         "status.nodeName: Forbidden: may not be changed directly"
+    ]
+
+
+def test_no_finalizer_may_be_added_while_deleting():
+    old = stored_pod()
+    old["metadata"]["deletionTimestamp"] = "2024-01-01T00:00:00Z"
+    new = copy.deepcopy(old)
+    new["metadata"]["finalizers"] = ["example.com/cleanup"]
+    assert update_problems(new, old) == [
+        "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, "
+        'found new finalizers []string{"example.com/cleanup"}'
     ]
 
 
@@ -892,8 +962,8 @@ def test_service_port_names_must_be_unique():
 def test_service_ports_must_not_repeat_protocol_and_port():
     ports = [{"name": "a", "port": 80}, {"name": "b", "port": 80, "targetPort": 81}]
     assert problems(service(ports=ports)) == [
-        "spec.ports[1]: Duplicate value: "
-        '{"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}'
+        'spec.ports[1]: Duplicate value: {"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,'
+        '"TargetPort":0,"NodePort":0}'
     ]
 
 
@@ -979,9 +1049,9 @@ def test_service_ports_may_change():
 
 def test_config_map_keys_must_be_valid_config_keys():
     assert problems(named("ConfigMap", "cfg", data={"bad key": "x"})) == [
-        'data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric '
-        "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for "
-        "validation is '[-._a-zA-Z0-9]+')"
+        'data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric characters,'
+        " '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "
+        "'[-._a-zA-Z0-9]+')"
     ]
 
 
@@ -1049,9 +1119,8 @@ def test_node_taints_must_be_unique_by_key_and_effect():
     taint = {"key": "gpu", "effect": "NoSchedule"}
     obj = named("Node", "node-1", spec={"taints": [taint, dict(taint, value="x")]})
     assert problems(obj) == [
-        "metadata.taints[1]: Duplicate value: "
-        '{"Key":"gpu","Value":"x","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and '
-        "effect pair"
+        'metadata.taints[1]: Duplicate value: {"Key":"gpu","Value":"x","Effect":"NoSchedule",'
+        '"TimeAdded":null}: taints must be unique by key and effect pair'
     ]
 
 
@@ -1118,6 +1187,25 @@ def test_endpoint_slice_address_type_must_be_supported():
 def test_endpoint_needs_an_address():
     obj = named("EndpointSlice", "web-abc", addressType="IPv4", endpoints=[{"addresses": []}])
     assert problems(obj) == ["endpoints[0].addresses: Required value: must contain at least 1 address"]
+
+
+def test_priority_class_preemption_policy_must_be_supported():
+    assert problems(named("PriorityClass", "p", value=1, preemptionPolicy="Sometimes")) == [
+        'preemptionPolicy: Unsupported value: "Sometimes": supported values: "PreemptLowerPriority", "Never"'
+    ]
+
+
+def test_endpoint_address_must_match_the_address_type():
+    obj = named("EndpointSlice", "web-abc", addressType="IPv4", endpoints=[{"addresses": ["fe80::1"]}])
+    assert problems(obj) == [
+        'endpoints[0].addresses[0]: Invalid value: "fe80::1": must be a valid IPv4 address'
+    ]
+
+
+def test_endpoint_slice_address_type_is_immutable():
+    old = named("EndpointSlice", "web-abc", addressType="IPv4", endpoints=[])
+    new = named("EndpointSlice", "web-abc", addressType="IPv6", endpoints=[])
+    assert update_problems(new, old) == ['addressType: Invalid value: "IPv6": field is immutable']
 
 
 # --- decoding: values of the wrong JSON type -------------------------------------------------
