@@ -584,8 +584,11 @@ class APIServer:
             elif info.kind == "Service":
                 obj["status"] = {"loadBalancer": {}}
 
-    def _validate(self, info: ResourceInfo, obj: dict, old: dict | None = None) -> None:
-        errors = validation.validate(info, obj) if old is None else validation.validate_update(info, obj, old)
+    def _validate(self, info: ResourceInfo, obj: dict, old: dict | None = None, subresource: str = "") -> None:
+        if old is None:
+            errors = validation.validate(info, obj)
+        else:
+            errors = validation.validate_update(info, obj, old, subresource=subresource)
         if errors:
             raise invalid(info.kind, obj["metadata"].get("name") or "", info.group, errors)
 
@@ -654,7 +657,7 @@ class APIServer:
         new["metadata"]["resourceVersion"] = str(kv.mod_revision)
         request = AdmissionRequest("UPDATE", info.kind, info.resource, ns or "", name, new, old, subresource)
         self.admission.run_mutating(request)
-        self._validate(info, new, old)
+        self._validate(info, new, old, subresource)
         self.admission.run_validating(request)
         if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") and (
             info.kind != "Pod" or not new["spec"].get("nodeName") or new["metadata"].get("deletionGracePeriodSeconds") == 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: Modules that register exercises; imported on first use so importing k8slab stays light.
-EXERCISE_MODULES = ("k8slab.exercises.nb00", "k8slab.exercises.nb01")
+EXERCISE_MODULES = ("k8slab.exercises.nb00", "k8slab.exercises.nb01", "k8slab.exercises.nb02")
 
 _CHECKERS: dict[str, Callable[[Any], Feedback]] = {}
 
