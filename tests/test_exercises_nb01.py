@@ -25,13 +25,17 @@ def test_predicting_the_revisions_right_passes():
 
 
 def test_forgetting_that_a_delete_ends_a_keys_life_gets_the_create_revision_hint():
-    feedback = check("01-predict-revisions", {"revision": 6, "create_revision": 2, "mod_revision": 6, "version": 3})
+    feedback = check(
+        "01-predict-revisions", {"revision": 6, "create_revision": 2, "mod_revision": 6, "version": 3}
+    )
     assert not feedback.passed
     assert feedback.message.startswith("create_revision is not 2")
 
 
 def test_an_unfilled_answer_asks_to_replace_the_dots():
-    feedback = check("01-predict-revisions", {"revision": ..., "create_revision": ..., "mod_revision": ..., "version": ...})
+    feedback = check(
+        "01-predict-revisions", {"revision": ..., "create_revision": ..., "mod_revision": ..., "version": ...}
+    )
     assert "replace each ..." in feedback.message
 
 

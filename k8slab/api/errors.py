@@ -15,7 +15,6 @@ would receive. The message texts are Kubernetes' own.
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +37,9 @@ class StatusError(Exception):
     code = 500
     reason = "InternalError"
 
-    def __init__(self, message: str, name: str = "", kind: str = "", group: str = "", causes: list | None = None):
+    def __init__(
+        self, message: str, name: str = "", kind: str = "", group: str = "", causes: list | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.name = name
@@ -56,7 +57,9 @@ class StatusError(Exception):
         if self.kind:
             details["kind"] = self.kind
         if self.causes:
-            details["causes"] = [{"reason": c.type, "message": c.message, "field": c.field} for c in self.causes]
+            details["causes"] = [
+                {"reason": c.type, "message": c.message, "field": c.field} for c in self.causes
+            ]
         status: dict[str, Any] = {
             "kind": "Status",
             "apiVersion": "v1",
@@ -139,7 +142,9 @@ class ErrorList:
     causes: list[Cause] = field(default_factory=list)
 
     def required(self, path: str, detail: str = "") -> None:
-        self.causes.append(Cause(path, "FieldValueRequired", "Required value" + (f": {detail}" if detail else "")))
+        self.causes.append(
+            Cause(path, "FieldValueRequired", "Required value" + (f": {detail}" if detail else ""))
+        )
 
     def invalid(self, path: str, value: Any, detail: str) -> None:
         self.causes.append(Cause(path, "FieldValueInvalid", f"Invalid value: {go_repr(value)}: {detail}"))
@@ -147,7 +152,11 @@ class ErrorList:
     def not_supported(self, path: str, value: Any, supported: list[str]) -> None:
         allowed = ", ".join(f'"{s}"' for s in supported)
         self.causes.append(
-            Cause(path, "FieldValueNotSupported", f"Unsupported value: {go_repr(value)}: supported values: {allowed}")
+            Cause(
+                path,
+                "FieldValueNotSupported",
+                f"Unsupported value: {go_repr(value)}: supported values: {allowed}",
+            )
         )
 
     def duplicate(self, path: str, value: Any) -> None:
@@ -184,4 +193,6 @@ def invalid(kind: str, name: str, group: str, errors: ErrorList) -> Invalid:
     """The 422 for `errors`: 'Pod "web" is invalid: spec.containers[0].image: Required value'."""
     messages = [str(c) for c in errors.causes]
     joined = messages[0] if len(messages) == 1 else "[" + ", ".join(messages) + "]"
-    return Invalid(f'{kind} "{name}" is invalid: {joined}', name=name, kind=kind, group=group, causes=errors.causes)
+    return Invalid(
+        f'{kind} "{name}" is invalid: {joined}', name=name, kind=kind, group=group, causes=errors.causes
+    )

@@ -60,10 +60,14 @@ KINDS: tuple[ResourceInfo, ...] = (
     ResourceInfo("Secret", "secrets", "secret", "", "v1", True),
     ResourceInfo("Event", "events", "event", "", "v1", True, ("ev",)),
     ResourceInfo("ReplicaSet", "replicasets", "replicaset", "apps", "v1", True, ("rs",), ("status", "scale")),
-    ResourceInfo("Deployment", "deployments", "deployment", "apps", "v1", True, ("deploy",), ("status", "scale")),
+    ResourceInfo(
+        "Deployment", "deployments", "deployment", "apps", "v1", True, ("deploy",), ("status", "scale")
+    ),
     ResourceInfo("EndpointSlice", "endpointslices", "endpointslice", "discovery.k8s.io", "v1", True),
     ResourceInfo("Lease", "leases", "lease", "coordination.k8s.io", "v1", True),
-    ResourceInfo("PriorityClass", "priorityclasses", "priorityclass", "scheduling.k8s.io", "v1", False, ("pc",)),
+    ResourceInfo(
+        "PriorityClass", "priorityclasses", "priorityclass", "scheduling.k8s.io", "v1", False, ("pc",)
+    ),
 )
 
 _BY_KIND = {info.kind: info for info in KINDS}

@@ -52,7 +52,9 @@ def load_manifests(source: Any, base: pathlib.Path | None = None) -> list[Docume
             files = sorted(p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES)
             documents = []
             for file in files:
-                documents.extend(_parse(file.read_text(encoding="utf-8"), str(source).rstrip("/") + "/" + file.name))
+                documents.extend(
+                    _parse(file.read_text(encoding="utf-8"), str(source).rstrip("/") + "/" + file.name)
+                )
             return documents
         if not path.exists():
             raise BadRequest(f'the path "{source}" does not exist')
@@ -63,7 +65,11 @@ def load_manifests(source: Any, base: pathlib.Path | None = None) -> list[Docume
 
 
 def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and ":" not in text and (text.endswith(MANIFEST_SUFFIXES) or pathlib.Path(text).exists())
+    return (
+        "\n" not in text
+        and ":" not in text
+        and (text.endswith(MANIFEST_SUFFIXES) or pathlib.Path(text).exists())
+    )
 
 
 def _parse(text: str, source: str) -> list[Document]:
@@ -73,7 +79,9 @@ def _parse(text: str, source: str) -> list[Document]:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise BadRequest(f'error parsing {source}: error converting YAML to JSON: yaml: {where}{problem}') from None
+        raise BadRequest(
+            f"error parsing {source}: error converting YAML to JSON: yaml: {where}{problem}"
+        ) from None
     documents: list[Document] = []
     for index, item in enumerate(raw, start=1):
         if item is None:

@@ -111,9 +111,13 @@ def check_cas_increment(increment: Any) -> Feedback:
             "again and retry when the txn does not succeed.",
         )
     if final != 7:
-        return Feedback(name, False, f"the counter went from 5 to {final} after two increments; it should be 7.")
+        return Feedback(
+            name, False, f"the counter went from 5 to {final} after two increments; it should be 7."
+        )
     if returned != 7:
-        return Feedback(name, False, f"the counter is right (7), but your function returned {returned!r}, not 7.")
+        return Feedback(
+            name, False, f"the counter is right (7), but your function returned {returned!r}, not 7."
+        )
     return Feedback(
         name,
         True,
@@ -137,7 +141,9 @@ def check_quorum(quorum: Any) -> Feedback:
         answer = quorum(members)
         right = majority(members)
         if answer is None:
-            return Feedback(name, False, "your quorum function returns nothing yet: replace the ... with code.")
+            return Feedback(
+                name, False, "your quorum function returns nothing yet: replace the ... with code."
+            )
         if not isinstance(answer, tuple | list) or len(answer) != 2:
             return Feedback(name, False, f"quorum({members}) should return two numbers, got {answer!r}.")
         if tuple(answer) != right:

@@ -39,10 +39,14 @@ def http_code_requests() -> dict[str, tuple[str, Any]]:
         "b": ("create pod web again", lambda api: api.create(pod("web"))),
         "c": ("get pod nope", lambda api: api.get("pods", "nope")),
         "d": ("update pod web from a stale copy", stale_update),
-        "e": ("create pod bad whose container has no image",
-              lambda api: api.create(pod("bad", [{"name": "web"}]))),
-        "f": ("list pods with the label selector 'app in (web'",
-              lambda api: api.list("pods", label_selector="app in (web")),
+        "e": (
+            "create pod bad whose container has no image",
+            lambda api: api.create(pod("bad", [{"name": "web"}])),
+        ),
+        "f": (
+            "list pods with the label selector 'app in (web'",
+            lambda api: api.list("pods", label_selector="app in (web"),
+        ),
     }
 
 
@@ -81,10 +85,14 @@ def check_http_codes(answer: Any) -> Feedback:
     for letter in sorted(truth):
         if answer[letter] != truth[letter]:
             return Feedback(
-                name, False,
-                f"({letter}) {requests[letter][0]}: not {answer[letter]!r}. Hint: {CODE_HINTS[truth[letter]]}.",
+                name,
+                False,
+                f"({letter}) {requests[letter][0]}: not {answer[letter]!r}. "
+                f"Hint: {CODE_HINTS[truth[letter]]}.",
             )
-    return Feedback(name, True, "all six codes right: you can read an API server's answers like a client does.")
+    return Feedback(
+        name, True, "all six codes right: you can read an API server's answers like a client does."
+    )
 
 
 # -- exercise 2: an admission hook that requires limits ----------------------------------
@@ -92,11 +100,17 @@ def check_http_codes(answer: Any) -> Feedback:
 
 ADMISSION_CASES = [
     ("a pod whose containers all set cpu and memory limits", pod("good", [limited("a"), limited("b")]), True),
-    ("a pod with a container that sets no limits at all",
-     pod("none", [limited("a"), {"name": "b", "image": "nginx:1.27"}]), False),
+    (
+        "a pod with a container that sets no limits at all",
+        pod("none", [limited("a"), {"name": "b", "image": "nginx:1.27"}]),
+        False,
+    ),
     ("a pod whose container limits cpu but not memory", pod("half", [limited("a", memory=None)]), False),
-    ("a pod whose container has an empty resources: {}",
-     pod("empty", [{"name": "a", "image": "nginx:1.27", "resources": {}}]), False),
+    (
+        "a pod whose container has an empty resources: {}",
+        pod("empty", [{"name": "a", "image": "nginx:1.27", "resources": {}}]),
+        False,
+    ),
 ]
 
 
@@ -121,11 +135,14 @@ def check_require_limits(hook: Any) -> Feedback:
             return Feedback(name, False, f"{description} should be allowed, but was denied: {detail}")
         if not allowed and was_allowed:
             return Feedback(
-                name, False,
-                f"{description} should be denied, but was stored. Hint: return a message (a non-empty str) to "
-                "deny; check every container's resources.get('limits', {}) for both 'cpu' and 'memory'.",
+                name,
+                False,
+                f"{description} should be denied, but was stored. Hint: return a message (a non-empty str) "
+                "to deny; check every container's resources.get('limits', {}) for both 'cpu' and 'memory'.",
             )
-    return Feedback(name, True, "your hook lets good pods in and stops every pod without cpu and memory limits.")
+    return Feedback(
+        name, True, "your hook lets good pods in and stops every pod without cpu and memory limits."
+    )
 
 
 # -- exercise 3: retry on conflict -------------------------------------------------------
@@ -172,7 +189,8 @@ def check_retry_on_conflict(add_label: Any) -> Feedback:
         add_label(racing, "web", "tier", "frontend")
     except StatusError as error:
         return Feedback(
-            name, False,
+            name,
+            False,
             f"your function gave up with {error.reason} ({error.code}): {error.message}. Hint: catch the "
             "Conflict (error.code == 409), get the pod again, and repeat the change.",
         )
@@ -184,6 +202,8 @@ def check_retry_on_conflict(add_label: Any) -> Feedback:
     if labels.get("team") != "blue":
         return Feedback(name, False, "your write erased the other client's label team=blue.")
     return Feedback(
-        name, True,
-        f"the first update met a Conflict ({racing.conflicts} in all), and the retry kept both changes: {labels}.",
+        name,
+        True,
+        f"the first update met a Conflict ({racing.conflicts} in all), and the retry kept both changes: "
+        f"{labels}.",
     )

@@ -449,7 +449,10 @@ class Store:
         """
         self._check_open()
         compares = [self._check_compare(c) for c in _as_list("compare", compare)]
-        branches = [self._check_ops(_as_list("success", success)), self._check_ops(_as_list("failure", failure))]
+        branches = [
+            self._check_ops(_as_list("success", success)),
+            self._check_ops(_as_list("failure", failure)),
+        ]
         succeeded = all(self._evaluate(c) for c in compares)
         ops = branches[0] if succeeded else branches[1]
         revision = self.revision + 1
@@ -929,14 +932,17 @@ class Store:
             elif isinstance(op, Delete):
                 key, end = self._range_bounds(op.key, op.range_end, op.prefix)
                 checked.append(Delete(key, end))
-                # A one-key delete is the range [key, key + "\0"): a put of it clashes, another delete does not.
+                # A one-key delete is the range [key, key + "\0"): a put of it clashes,
+                # another delete does not.
                 written.append((key, end if end is not None else key + "\0"))
             elif isinstance(op, Get):
                 key, end = self._range_bounds(op.key, op.range_end, op.prefix)
                 _check_count("limit", op.limit)
                 checked.append(Get(key, end, False, op.limit, op.keys_only, op.count_only))
             else:
-                raise InvalidRequest(f"a txn operation must be Put, Get or Delete; got {type(op).__name__} {op!r}")
+                raise InvalidRequest(
+                    f"a txn operation must be Put, Get or Delete; got {type(op).__name__} {op!r}"
+                )
         _check_no_overlap(written)
         return checked
 
@@ -1034,10 +1040,14 @@ def _event_revision(event: Event) -> int:
 def _as_list(name: str, items: Any) -> list:
     """A txn's compare/success/failure as a list, or a clear error for a learner's likely slip."""
     if isinstance(items, Compare | Put | Get | Delete):
-        raise InvalidRequest(f"{name}= takes a list, such as [{items!r}]; got a single {type(items).__name__}")
+        raise InvalidRequest(
+            f"{name}= takes a list, such as [{items!r}]; got a single {type(items).__name__}"
+        )
     if isinstance(items, str | bytes) or not isinstance(items, Iterable):
-        raise InvalidRequest(f"{name}= takes a list of {'compares' if name == 'compare' else 'operations'}, "
-                             f"got {type(items).__name__} {items!r}")
+        raise InvalidRequest(
+            f"{name}= takes a list of {'compares' if name == 'compare' else 'operations'}, "
+            f"got {type(items).__name__} {items!r}"
+        )
     return list(items)
 
 

@@ -84,7 +84,9 @@ class DiskLog:
         if self.snapshot_path.exists():
             snapshot_index = self._load_snapshot(store)
         self.index = snapshot_index
-        torn: tuple[int, bool] | None = None  # a last line without its newline: (offset, is it a whole record)
+        torn: tuple[int, bool] | None = (
+            None  # a last line without its newline: (offset, is it a whole record)
+        )
         if self.wal_path.exists():
             offset = 0
             with self.wal_path.open(encoding="utf-8", newline="") as wal:
@@ -98,7 +100,9 @@ class DiskLog:
                         if not line.endswith("\n"):
                             torn = (start, False)
                             break  # a record cut short by a crash mid-write: it never happened
-                        raise CorruptData(f"{self.wal_path.name} line {number} is not JSON: {error}") from None
+                        raise CorruptData(
+                            f"{self.wal_path.name} line {number} is not JSON: {error}"
+                        ) from None
                     if not line.endswith("\n"):
                         torn = (start, True)  # the record is whole; only its newline is missing
                     if record["index"] <= snapshot_index:
@@ -125,7 +129,9 @@ class DiskLog:
         except ValueError as error:
             raise CorruptData(f"{self.snapshot_path.name} is not JSON: {error}") from None
         if data.get("format") != SNAPSHOT_FORMAT:
-            raise CorruptData(f"{self.snapshot_path.name} has format {data.get('format')!r}, not {SNAPSHOT_FORMAT!r}")
+            raise CorruptData(
+                f"{self.snapshot_path.name} has format {data.get('format')!r}, not {SNAPSHOT_FORMAT!r}"
+            )
         store.revision = data["revision"]
         store.compact_revision = data["compact_revision"]
         for lease_id, ttl in data["leases"]:
@@ -164,7 +170,9 @@ class DiskLog:
             for write in record["writes"]:
                 if write[0] == "put":
                     _, key, value, lease_id = write
-                    store._apply_put(key, decode_value(value), lease_id if lease_id in store._leases else 0, revision)
+                    store._apply_put(
+                        key, decode_value(value), lease_id if lease_id in store._leases else 0, revision
+                    )
                 else:
                     store._apply_delete(write[1], revision)
             store.revision = revision

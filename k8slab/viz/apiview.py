@@ -18,25 +18,43 @@ from k8slab.viz.architecture import architecture
 
 FONT = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px"
 CODE_COLOURS = {2: "#1b7f3b", 4: "#b0360f", 5: "#8e0000"}
-HTTP_TEXT = {200: "OK", 201: "Created", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-             405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 422: "Unprocessable Entity",
-             500: "Internal Server Error"}
+HTTP_TEXT = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+}
 WRITE_VERBS = ("create", "update", "patch", "delete")
 
 
 def requests_table(requests: list[Request]) -> pd.DataFrame:
     """The request log as a table (newest last)."""
     rows = [
-        {"t (s)": r.time, "verb": r.verb, "resource": r.resource, "namespace": r.namespace, "name": r.name,
-         "code": r.code, "status": HTTP_TEXT.get(r.code, "")}
+        {
+            "t (s)": r.time,
+            "verb": r.verb,
+            "resource": r.resource,
+            "namespace": r.namespace,
+            "name": r.name,
+            "code": r.code,
+            "status": HTTP_TEXT.get(r.code, ""),
+        }
         for r in requests
     ]
     return pd.DataFrame(rows, columns=["t (s)", "verb", "resource", "namespace", "name", "code", "status"])
 
 
 def requests_html(requests: list[Request]) -> str:
-    head = "".join(f'<th style="text-align:left;padding:2px 8px">{c}</th>'
-                   for c in ("t (s)", "verb", "resource", "namespace/name", "code"))
+    head = "".join(
+        f'<th style="text-align:left;padding:2px 8px">{c}</th>'
+        for c in ("t (s)", "verb", "resource", "namespace/name", "code")
+    )
     rows = []
     for r in requests:
         colour = CODE_COLOURS.get(r.code // 100, "#333")
@@ -48,11 +66,12 @@ def requests_html(requests: list[Request]) -> str:
             f'<td style="padding:2px 8px">{html.escape(r.resource)}</td>'
             f'<td style="padding:2px 8px">{html.escape(where)}</td>'
             f'<td style="padding:2px 8px;color:{colour};font-weight:bold">{r.code} '
-            f'{HTTP_TEXT.get(r.code, "")}</td></tr>'
+            f"{HTTP_TEXT.get(r.code, '')}</td></tr>"
         )
     if not rows:
         return f'<div style="{FONT};color:#666">(no requests yet)</div>'
-    return f'<div style="{FONT}"><table style="border-collapse:collapse"><tr>{head}</tr>{"".join(rows)}</table></div>'
+    table = f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(rows)}</table>'
+    return f'<div style="{FONT}">{table}</div>'
 
 
 class RequestLog:
@@ -73,8 +92,10 @@ class RequestLog:
         self.table = widgets.HTML()
         self.summary = widgets.HTML()
         self.widget = widgets.HBox(
-            [self.diagram, widgets.VBox([widgets.HTML("<b>API requests, newest last</b>"), self.table,
-                                         self.summary])],
+            [
+                self.diagram,
+                widgets.VBox([widgets.HTML("<b>API requests, newest last</b>"), self.table, self.summary]),
+            ],
             layout=widgets.Layout(grid_gap="16px"),
         )
         self._svg_cache: dict[tuple[int, ...], str] = {}
@@ -111,9 +132,11 @@ class RequestLog:
         if steps not in self._svg_cache:
             self._svg_cache[steps] = architecture(highlight=list(steps)).svg
         self.diagram.value = self._svg_cache[steps]
-        self.table.value = requests_html(self.seen[-self.lines:])
+        self.table.value = requests_html(self.seen[-self.lines :])
         codes: dict[int, int] = {}
         for r in self.seen:
             codes[r.code] = codes.get(r.code, 0) + 1
         counts = ", ".join(f"{n} &times; {c}" for c, n in sorted(codes.items()))
-        self.summary.value = f'<div style="{FONT};color:#555">{len(self.seen)} requests: {counts or "none"}</div>'
+        self.summary.value = (
+            f'<div style="{FONT};color:#555">{len(self.seen)} requests: {counts or "none"}</div>'
+        )

@@ -107,15 +107,18 @@ def timeline_html(store: Store, selected: int | None = None, window: int = 30, m
                 )
             else:
                 tip = html.escape(f"{key} deleted")
-                cells.append(f'<td style="{style};color:{DELETE_COLOUR};font-weight:bold" title="{tip}">\u2715</td>')
+                cells.append(
+                    f'<td style="{style};color:{DELETE_COLOUR};font-weight:bold" title="{tip}">\u2715</td>'
+                )
         body.append(
-            f'<tr><td style="padding:2px 8px 2px 0;white-space:nowrap">{html.escape(key)}</td>{"".join(cells)}</tr>'
+            f'<tr><td style="padding:2px 8px 2px 0;white-space:nowrap">{html.escape(key)}</td>'
+            f'{"".join(cells)}</tr>'
         )
     more = f'<div style="color:#666">and {hidden} more keys</div>' if hidden else ""
     return (
         f'<div style="{FONT};overflow-x:auto"><table style="border-collapse:collapse">'
         f'<tr><th style="text-align:left;padding-right:8px">key \\ revision</th>{head}</tr>'
-        f'{"".join(body)}</table>{more}</div>'
+        f"{''.join(body)}</table>{more}</div>"
     )
 
 
