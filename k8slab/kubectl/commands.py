@@ -342,6 +342,25 @@ class Kubectl:
         session.flush_warnings()
         return KubectlOutput(session.chunks, code)
 
+    def apply(self, source: Any) -> KubectlOutput:
+        """`kubectl apply` from Python: a path (file or folder), YAML text, a dict, or a list of dicts.
+
+        A path is applied as `kubectl apply -f PATH`; text and objects as
+        `kubectl apply -f -` with them on standard input.
+        """
+        if isinstance(source, pathlib.Path):
+            return self.run(["apply", "-f", str(source)])
+        if isinstance(source, str):
+            if "\n" not in source and ":" not in source.split("/")[0]:
+                return self.run(["apply", "-f", source])  # a path (a URL is refused by -f itself)
+            return self.run(["apply", "-f", "-"], stdin=source)
+        if isinstance(source, dict | list | tuple):
+            items = [source] if isinstance(source, dict) else list(source)
+            text = "---\n".join(json.dumps(item) + "\n" for item in items)  # JSON is YAML too
+            return self.run(["apply", "-f", "-"], stdin=text)
+        return KubectlOutput([("stderr", f"error: cannot apply a {type(source).__name__}: give a path, YAML "
+                                         "text, a dict or a list of dicts\n")], 1)
+
     def _dispatch(self, session: Session, invocation: Invocation) -> None:
         if invocation["help"]:
             session.out(help_text(invocation.path))
@@ -621,7 +640,7 @@ class Kubectl:
     # get
     # ================================================================================================
 
-    def get(self, session: Session, invocation: Invocation) -> None:
+    def run_get(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         output, template = output_format(values["output"], OUTPUT_FORMATS_GET)
         if values["show-labels"] and output not in ("", "wide"):
@@ -707,7 +726,7 @@ class Kubectl:
     # describe
     # ================================================================================================
 
-    def describe(self, session: Session, invocation: Invocation) -> None:
+    def run_describe(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         if not invocation.args and not values["filename"]:
             session.err('You must specify the type of resource to describe. Use "kubectl api-resources" '
@@ -758,7 +777,7 @@ class Kubectl:
     # apply, create
     # ================================================================================================
 
-    def apply(self, session: Session, invocation: Invocation) -> None:
+    def run_apply(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         if invocation.args:
             raise UsageError(f"Unexpected args: [{' '.join(invocation.args)}]", "kubectl apply", "examples")
@@ -886,7 +905,7 @@ class Kubectl:
             return
         session.out(f"{printers.resource_name(obj)} {operation}{suffix}\n")
 
-    def create(self, session: Session, invocation: Invocation) -> None:
+    def run_create(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         if invocation.args:
             raise UsageError(f"Unexpected args: [{' '.join(invocation.args)}]", "kubectl create", "examples")
@@ -922,12 +941,12 @@ class Kubectl:
             self._flush(session)
         self._print_result(session, created, "created", dry_run, output)
 
-    def create_namespace(self, session: Session, invocation: Invocation) -> None:
+    def run_create_namespace(self, session: Session, invocation: Invocation) -> None:
         name = single_name(invocation)
         obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}, "spec": {}, "status": {}}
         self._create_generated(session, invocation, obj)
 
-    def create_deployment(self, session: Session, invocation: Invocation) -> None:
+    def run_create_deployment(self, session: Session, invocation: Invocation) -> None:
         """kubectl's generated Deployment: labels app=NAME, one container per image, named after it."""
         name = single_name(invocation)
         images = invocation["image"]
@@ -963,7 +982,7 @@ class Kubectl:
         }
         self._create_generated(session, invocation, obj)
 
-    def create_configmap(self, session: Session, invocation: Invocation) -> None:
+    def run_create_configmap(self, session: Session, invocation: Invocation) -> None:
         name = single_name(invocation)
         data: dict[str, str] = {}
         for literal in invocation["from-literal"]:
@@ -1002,7 +1021,7 @@ class Kubectl:
     # delete
     # ================================================================================================
 
-    def delete(self, session: Session, invocation: Invocation) -> None:
+    def run_delete(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         output, _ = output_format(values["output"], ("name",), unexpected="delete")
         grace = values["grace-period"]
@@ -1088,7 +1107,7 @@ class Kubectl:
     # scale, label, annotate, patch
     # ================================================================================================
 
-    def scale(self, session: Session, invocation: Invocation) -> None:
+    def run_scale(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         if "replicas" not in invocation.given:
             raise KubectlError('required flag(s) "replicas" not set')
@@ -1124,10 +1143,10 @@ class Kubectl:
         if selection.errors:
             raise StopRun(selection.errors)
 
-    def label(self, session: Session, invocation: Invocation) -> None:
+    def run_label(self, session: Session, invocation: Invocation) -> None:
         self._label_or_annotate(session, invocation, "labels")
 
-    def annotate(self, session: Session, invocation: Invocation) -> None:
+    def run_annotate(self, session: Session, invocation: Invocation) -> None:
         self._label_or_annotate(session, invocation, "annotations")
 
     def _label_or_annotate(self, session: Session, invocation: Invocation, field_name: str) -> None:
@@ -1194,7 +1213,7 @@ class Kubectl:
         if selection.errors:
             raise StopRun(selection.errors)
 
-    def patch(self, session: Session, invocation: Invocation) -> None:
+    def run_patch(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         patch_type = (values["type"] or "strategic").lower()
         if patch_type not in ("json", "merge", "strategic"):
@@ -1238,7 +1257,7 @@ class Kubectl:
     # logs
     # ================================================================================================
 
-    def logs(self, session: Session, invocation: Invocation) -> None:
+    def run_logs(self, session: Session, invocation: Invocation) -> None:
         """Container logs come from the kubelet of the pod's node; the API server only forwards them.
 
         The lab's kubelet layer provides them as `api.logs(namespace, pod,
@@ -1354,7 +1373,7 @@ class Kubectl:
             raise StopRun(selection.errors)
         return selection.targets
 
-    def rollout_status(self, session: Session, invocation: Invocation) -> None:
+    def run_rollout_status(self, session: Session, invocation: Invocation) -> None:
         """Read the Deployment's status as kubectl does; with --watch (the default), wait for the rollout."""
         values = invocation.values
         targets = self._rollout_targets(session, invocation)
@@ -1410,7 +1429,7 @@ class Kubectl:
         if not finished:
             raise KubectlError("timed out waiting for the condition")
 
-    def rollout_history(self, session: Session, invocation: Invocation) -> None:
+    def run_rollout_history(self, session: Session, invocation: Invocation) -> None:
         revision = invocation["revision"]
         for target in self._rollout_targets(session, invocation):
             if target.info.kind != "Deployment":
@@ -1445,7 +1464,7 @@ class Kubectl:
                 continue  # kubectl skips a ReplicaSet without a readable revision (with a warning in its log)
         return history
 
-    def rollout_undo(self, session: Session, invocation: Invocation) -> None:
+    def run_rollout_undo(self, session: Session, invocation: Invocation) -> None:
         """Put the pod template of an earlier revision's ReplicaSet back into the Deployment."""
         to_revision = invocation["to-revision"]
         dry_run = dry_run_strategy(invocation["dry-run"])
@@ -1498,7 +1517,7 @@ class Kubectl:
             self._flush(session)
             session.out(f"{target.kind_name} rolled back\n")
 
-    def rollout_restart(self, session: Session, invocation: Invocation) -> None:
+    def run_rollout_restart(self, session: Session, invocation: Invocation) -> None:
         errors: list[Exception] = []
         for target in self._rollout_targets(session, invocation):
             if target.info.kind != "Deployment":
@@ -1528,10 +1547,10 @@ class Kubectl:
         if errors:
             raise StopRun(errors)
 
-    def rollout_pause(self, session: Session, invocation: Invocation) -> None:
+    def run_rollout_pause(self, session: Session, invocation: Invocation) -> None:
         self._pause_or_resume(session, invocation, pause=True)
 
-    def rollout_resume(self, session: Session, invocation: Invocation) -> None:
+    def run_rollout_resume(self, session: Session, invocation: Invocation) -> None:
         self._pause_or_resume(session, invocation, pause=False)
 
     def _pause_or_resume(self, session: Session, invocation: Invocation, pause: bool) -> None:
@@ -1562,7 +1581,7 @@ class Kubectl:
     # explain, api-resources, version, config, cluster-info
     # ================================================================================================
 
-    def explain(self, session: Session, invocation: Invocation) -> None:
+    def run_explain(self, session: Session, invocation: Invocation) -> None:
         from k8slab.api.schema import FieldNotFound, explain
 
         if not invocation.args:
@@ -1579,7 +1598,7 @@ class Kubectl:
             raise KubectlError(str(error)) from None
         session.out(text if text.endswith("\n") else text + "\n")
 
-    def api_resources(self, session: Session, invocation: Invocation) -> None:
+    def run_api_resources(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         output, _ = output_format(values["output"], ("wide", "name"))
         infos = list(all_kinds())
@@ -1610,7 +1629,7 @@ class Kubectl:
             rows.append(row)
         session.out(printers.tabwriter("".join("\t".join(row) + "\n" for row in rows), 6, 3))
 
-    def version(self, session: Session, invocation: Invocation) -> None:
+    def run_version(self, session: Session, invocation: Invocation) -> None:
         output, _ = output_format(invocation["output"], ("json", "yaml"))
         minor = KUBECTL_VERSION.split(".")[1]
         info = {"major": "1", "minor": minor, "gitVersion": f"{KUBECTL_VERSION}-k8slab.{__version__}",
@@ -1627,18 +1646,18 @@ class Kubectl:
             session.out(f"Server Version: {info['gitVersion']} (k8slab {__version__}: the API server of a "
                         "simulated cluster, in virtual time)\n")
 
-    def config_view(self, session: Session, invocation: Invocation) -> None:
+    def run_config_view(self, session: Session, invocation: Invocation) -> None:
         session.out(to_yaml(self._kubeconfig()))
 
-    def config_current_context(self, session: Session, invocation: Invocation) -> None:
+    def run_config_current_context(self, session: Session, invocation: Invocation) -> None:
         session.out(f"{CONTEXT}\n")
 
-    def config_get_contexts(self, session: Session, invocation: Invocation) -> None:
+    def run_config_get_contexts(self, session: Session, invocation: Invocation) -> None:
         rows = ("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n"
                 f"*\t{CONTEXT}\tk8slab\tkubernetes-admin\t{self.namespace}\n")
         session.out(printers.tabwriter(rows, 6, 3))
 
-    def config_set_context(self, session: Session, invocation: Invocation) -> None:
+    def run_config_set_context(self, session: Session, invocation: Invocation) -> None:
         """Only `kubectl config set-context --current --namespace=NAME`: the namespace of later commands."""
         if not invocation["current"] and invocation.args != [CONTEXT]:
             raise KubectlError(f"k8slab has one context, {CONTEXT}: use kubectl config set-context --current "
@@ -1659,12 +1678,12 @@ class Kubectl:
             "users": [{"name": "kubernetes-admin", "user": {}}],
         }
 
-    def cluster_info(self, session: Session, invocation: Invocation) -> None:
+    def run_cluster_info(self, session: Session, invocation: Invocation) -> None:
         session.out("Kubernetes control plane is running at k8slab://in-process (virtual time "
                     f"{self.api.loop.now:g}s)\n\nTo further debug and diagnose cluster problems, use "
                     "'kubectl cluster-info dump'.\n")
 
-    def help(self, session: Session, invocation: Invocation) -> None:
+    def run_help(self, session: Session, invocation: Invocation) -> None:
         path = [ROOT]
         for word in invocation.args:
             sub = path[-1].subcommand(word)
@@ -2322,34 +2341,34 @@ ROOT = CommandSpec(
 )
 
 HANDLERS: dict[str, Callable[[Kubectl, Session, Invocation], None]] = {
-    "kubectl get": Kubectl.get,
-    "kubectl describe": Kubectl.describe,
-    "kubectl apply": Kubectl.apply,
-    "kubectl create": Kubectl.create,
-    "kubectl create namespace": Kubectl.create_namespace,
-    "kubectl create deployment": Kubectl.create_deployment,
-    "kubectl create configmap": Kubectl.create_configmap,
-    "kubectl delete": Kubectl.delete,
-    "kubectl scale": Kubectl.scale,
-    "kubectl label": Kubectl.label,
-    "kubectl annotate": Kubectl.annotate,
-    "kubectl patch": Kubectl.patch,
-    "kubectl logs": Kubectl.logs,
-    "kubectl rollout status": Kubectl.rollout_status,
-    "kubectl rollout history": Kubectl.rollout_history,
-    "kubectl rollout undo": Kubectl.rollout_undo,
-    "kubectl rollout restart": Kubectl.rollout_restart,
-    "kubectl rollout pause": Kubectl.rollout_pause,
-    "kubectl rollout resume": Kubectl.rollout_resume,
-    "kubectl explain": Kubectl.explain,
-    "kubectl api-resources": Kubectl.api_resources,
-    "kubectl version": Kubectl.version,
-    "kubectl config view": Kubectl.config_view,
-    "kubectl config current-context": Kubectl.config_current_context,
-    "kubectl config get-contexts": Kubectl.config_get_contexts,
-    "kubectl config set-context": Kubectl.config_set_context,
-    "kubectl cluster-info": Kubectl.cluster_info,
-    "kubectl help": Kubectl.help,
+    "kubectl get": Kubectl.run_get,
+    "kubectl describe": Kubectl.run_describe,
+    "kubectl apply": Kubectl.run_apply,
+    "kubectl create": Kubectl.run_create,
+    "kubectl create namespace": Kubectl.run_create_namespace,
+    "kubectl create deployment": Kubectl.run_create_deployment,
+    "kubectl create configmap": Kubectl.run_create_configmap,
+    "kubectl delete": Kubectl.run_delete,
+    "kubectl scale": Kubectl.run_scale,
+    "kubectl label": Kubectl.run_label,
+    "kubectl annotate": Kubectl.run_annotate,
+    "kubectl patch": Kubectl.run_patch,
+    "kubectl logs": Kubectl.run_logs,
+    "kubectl rollout status": Kubectl.run_rollout_status,
+    "kubectl rollout history": Kubectl.run_rollout_history,
+    "kubectl rollout undo": Kubectl.run_rollout_undo,
+    "kubectl rollout restart": Kubectl.run_rollout_restart,
+    "kubectl rollout pause": Kubectl.run_rollout_pause,
+    "kubectl rollout resume": Kubectl.run_rollout_resume,
+    "kubectl explain": Kubectl.run_explain,
+    "kubectl api-resources": Kubectl.run_api_resources,
+    "kubectl version": Kubectl.run_version,
+    "kubectl config view": Kubectl.run_config_view,
+    "kubectl config current-context": Kubectl.run_config_current_context,
+    "kubectl config get-contexts": Kubectl.run_config_get_contexts,
+    "kubectl config set-context": Kubectl.run_config_set_context,
+    "kubectl cluster-info": Kubectl.run_cluster_info,
+    "kubectl help": Kubectl.run_help,
 }
 
 
