@@ -994,6 +994,38 @@ def test_patch_needs_a_patch(api, kubectl):
 
 
 # =================================================================================================
+# set image
+# =================================================================================================
+
+
+def test_set_image_changes_the_pod_templates_image(api, kubectl, files):
+    kubectl.run(f"apply -f {files('web.yaml', WEB)}")
+    assert kubectl.run("set image deployment/web nginx=nginx:1.28") == "deployment.apps/web image updated\n"
+    container = api.get("deployments", "web", "default")["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "nginx:1.28"
+    assert container["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+
+
+def test_set_image_to_the_same_image_prints_nothing(api, kubectl, files):
+    kubectl.run(f"apply -f {files('web.yaml', WEB)}")
+    output = kubectl.run("set image deployment/web nginx=nginx:1.27")
+    assert (output, output.exit_code) == ("", 0)
+
+
+def test_set_image_of_a_container_the_template_does_not_have(api, kubectl, files):
+    kubectl.run(f"apply -f {files('web.yaml', WEB)}")
+    output = unchanged(api, kubectl, "set image deployment/web sidecar=busybox")
+    assert output == 'error: unable to find container named "sidecar"\n'
+
+
+def test_set_image_with_a_star_sets_every_container(api, kubectl):
+    api.create(pod("web", containers=("a", "b")))
+    kubectl.run("set image pod/web '*=busybox'")
+    containers = api.get("pods", "web", "default")["spec"]["containers"]
+    assert [c["image"] for c in containers] == ["busybox", "busybox"]
+
+
+# =================================================================================================
 # logs
 # =================================================================================================
 
@@ -1011,6 +1043,14 @@ def test_logs_come_from_the_log_provider_when_there_is_one(api, kubectl):
     assert kubectl.run("logs web --tail=2") == "two\nthree\n"
     assert kubectl.run("logs web -p").exit_code == 0
     assert calls[-1] == ("default", "web", "web", True)
+
+
+def test_logs_with_a_selector_print_the_last_ten_lines_of_each_pod(api, kubectl):
+    api.create(pod("a", node="node-1"))
+    api.create(pod("b", node="node-1"))
+    api.logs = lambda namespace, name, container, previous: "".join(f"{name}{i}\n" for i in range(12))
+    output = kubectl.run("logs -l app=web")
+    assert output.splitlines() == [f"a{i}" for i in range(2, 12)] + [f"b{i}" for i in range(2, 12)]
 
 
 def test_logs_of_a_pod_without_a_node_are_empty(api, kubectl):

@@ -81,7 +81,7 @@ ALL_CATEGORY = ("pods", "services", "deployments", "replicasets")
 NOT_MODELLED = (
     "alpha", "attach", "auth", "autoscale", "certificate", "completion", "cordon", "cp", "debug", "diff",
     "drain", "edit", "events", "exec", "expose", "kustomize", "options", "plugin", "port-forward", "proxy",
-    "replace", "run", "set", "taint", "top", "uncordon", "wait",
+    "replace", "run", "taint", "top", "uncordon", "wait",
 )
 #: The output formats `kubectl get -o` knows (kubectl lists them, sorted, when given another).
 OUTPUT_FORMATS = (
@@ -1213,6 +1213,69 @@ class Kubectl:
         if selection.errors:
             raise StopRun(selection.errors)
 
+    def run_set_image(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl set image deployment/web nginx=nginx:1.28`: a new image, sent as a strategic merge patch.
+
+        A Deployment's controller then rolls the change out (notebook 09);
+        `*=IMAGE` sets every container.
+        """
+        from k8slab.api.patch import create_strategic_merge_patch
+
+        values = invocation.values
+        resources, pairs = resources_and_pairs(invocation.args, "image")
+        if values["all"] and values["selector"]:
+            raise KubectlError("cannot set --all and --selector at the same time")
+        if not resources and not values["filename"]:
+            raise KubectlError("one or more resources must be specified as <resource> <name> or "
+                               "<resource>/<name>")
+        if not pairs:
+            raise KubectlError("at least one image update is required")
+        invalid = [pair for pair in pairs if "=" not in pair or pair.startswith("=")]
+        if invalid:
+            raise KubectlError(f"invalid image format: {', '.join(invalid)}")
+        images = dict(pair.split("=", 1) for pair in pairs)
+        if "*" in images and len(images) > 1:
+            raise KubectlError("all containers are already specified by *, but saw more than one "
+                               "container_name=container_image pairs")
+        dry_run = dry_run_strategy(values["dry-run"])
+        selection = self._selection(session, invocation, resources, allow_empty_selector=False,
+                                    select_all=values["all"])
+        errors = list(selection.errors)
+        for target in selection.targets:
+            original = target.object
+            modified = copy.deepcopy(original)
+            spec = modified.get("spec") or {}
+            pod_spec = spec if target.info.kind == "Pod" else (spec.get("template") or {}).get("spec")
+            if target.info.kind not in ("Pod", "ReplicaSet", "Deployment") or pod_spec is None:
+                errors.append(KubectlError(f"error: {target.info.resource}/{target.name} the object is not a "
+                                           "pod or does not have a pod template"))
+                continue
+            for name, image in images.items():
+                found = False
+                containers = [*(pod_spec.get("initContainers") or []), *(pod_spec.get("containers") or [])]
+                for container in containers:
+                    if name in ("*", container.get("name")):
+                        container["image"] = image
+                        found = True
+                if not found:
+                    errors.append(KubectlError(f'error: unable to find container named "{name}"'))
+            patch = create_strategic_merge_patch(original, modified, target.info.kind)
+            if not patch:
+                continue  # nothing to change: kubectl prints nothing
+            if dry_run == "none":
+                try:
+                    self.api.patch(target.info.resource, target.name, patch, "strategic",
+                                   target.namespace or None)
+                except StatusError as error:
+                    errors.append(KubectlError(f"failed to patch image update to pod template: "
+                                               f"{_message_for(error)}"))
+                    continue
+                self._flush(session)
+            suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
+            session.out(f"{target.kind_name} image updated{suffix}\n")
+        if errors:
+            raise StopRun(errors)
+
     def run_patch(self, session: Session, invocation: Invocation) -> None:
         values = invocation.values
         patch_type = (values["type"] or "strategic").lower()
@@ -1288,15 +1351,18 @@ class Kubectl:
                 return
         else:
             pods = [self._pod_for_logs(session, args[0], namespace)]
+        tail = values["tail"]
+        if "tail" not in invocation.given and values["selector"]:
+            tail = 10  # kubectl's default with a selector: the last 10 lines of each
         for pod in pods:
             text = self._pod_logs(session, pod, container, values["previous"], values["all-containers"])
-            if values["tail"] >= 0:
+            if tail >= 0:
                 lines = text.splitlines(keepends=True)
-                text = "".join(lines[-values["tail"]:]) if values["tail"] else ""
-            if values["prefix"] or (values["selector"] and len(pods) > 1 and values["prefix"]):
+                text = "".join(lines[-tail:]) if tail else ""
+            if values["prefix"]:
                 name = container or pod["spec"]["containers"][0]["name"]
-                text = "".join(f"[pod/{pod['metadata']['name']}/{name}] {line}" for line in
-                               text.splitlines(keepends=True))
+                text = "".join(f"[pod/{pod['metadata']['name']}/{name}] {line}"
+                               for line in text.splitlines(keepends=True))
             session.out(text)
 
     def _pod_for_logs(self, session: Session, argument: str, namespace: str) -> dict:
@@ -2087,10 +2153,8 @@ class WatchPrinter:
             return
         for obj in objects:
             self.count += 1
-            if self.output == "yaml":
+            if self.output == "yaml":  # kubectl's YAML printer separates documents
                 self.chunks.append(("---\n" if self.count > 1 else "") + to_yaml(obj))
-            elif self.output == "jsonpath":
-                self.chunks.append(print_objects([obj], self.output, self.template, True, True))
             else:
                 self.chunks.append(print_objects([obj], self.output, self.template, True, True))
 
@@ -2229,6 +2293,16 @@ ROLLOUT = CommandSpec(
     group="Deploy Commands",
 )
 
+SET = CommandSpec(
+    "set", "Set specific features on objects", "kubectl set SUBCOMMAND [options]",
+    subcommands=(
+        _sub("image", "Update the image of a pod template",
+             "kubectl set image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... [options]",
+             (_FILENAME, _SELECTOR, _ALL, _DRY_RUN)),
+    ),
+    group="Basic Commands (Beginner)",
+)
+
 SCALE = CommandSpec(
     "scale", "Set a new size for a deployment, replica set, or replication controller",
     "kubectl scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT "
@@ -2307,6 +2381,7 @@ ROOT = CommandSpec(
                     (Flag("recursive", "", "bool", False, "Print the fields of fields."),
                      Flag("api-version", "", "string", "", "Use given api-version (ignored).")),
                     group="Basic Commands (Intermediate)"),
+        SET,
         GET,
         DELETE,
         ROLLOUT,
@@ -2353,6 +2428,7 @@ HANDLERS: dict[str, Callable[[Kubectl, Session, Invocation], None]] = {
     "kubectl label": Kubectl.run_label,
     "kubectl annotate": Kubectl.run_annotate,
     "kubectl patch": Kubectl.run_patch,
+    "kubectl set image": Kubectl.run_set_image,
     "kubectl logs": Kubectl.run_logs,
     "kubectl rollout status": Kubectl.run_rollout_status,
     "kubectl rollout history": Kubectl.run_rollout_history,
