@@ -289,12 +289,16 @@ class APIServer:
                 raise patch_failure(error, name, info) from None
             if not isinstance(patched, dict):
                 raise BadRequest("the patched object is not a JSON object")
-            wanted = (patch.get("metadata") or {}).get("resourceVersion") if isinstance(patch, dict) else None
-            patched.setdefault("metadata", {})["resourceVersion"] = wanted or current["metadata"]["resourceVersion"]
+            for field_name in ("apiVersion", "kind"):  # the object stays what its key says it is
+                if patched.get(field_name) != current.get(field_name):
+                    raise BadRequest(f"{field_name} may not be changed by a patch")
+            _, patched = self._decode(patched)  # a field of the wrong shape is a 400, as in any body
+            meta_patch = patch.get("metadata") if isinstance(patch, dict) else None
+            wanted = meta_patch.get("resourceVersion") if isinstance(meta_patch, dict) else None
+            patched["metadata"]["resourceVersion"] = wanted or current["metadata"]["resourceVersion"]
             for field_name in ("name", "namespace"):
                 if patched["metadata"].get(field_name) != current["metadata"].get(field_name):
                     raise BadRequest(f"metadata.{field_name} may not be changed by a patch")
-            _, patched = self._decode(patched)
             return self._update(info, ns, name, patched, subresource)
 
     def delete(
@@ -507,7 +511,10 @@ class APIServer:
         problems = validation.decode_errors(info, obj)
         if problems:
             raise BadRequest(problems[0])
-        obj = copy.deepcopy(obj)
+        try:  # a private copy, and proof that the body is JSON (a set or a datetime cannot be stored)
+            obj = json.loads(json.dumps(obj, allow_nan=False))
+        except (TypeError, ValueError) as error:
+            raise BadRequest(f"the object is not valid JSON: {error}") from None
         metadata = obj.get("metadata")
         if metadata is None:
             obj["metadata"] = {}
@@ -772,7 +779,7 @@ class APIServer:
         try:
             labels = parse_selector(label_selector) if label_selector else None
             fields = parse_field_selector(field_selector, info.kind) if field_selector else None
-        except ValueError as error:
+        except (TypeError, ValueError) as error:  # TypeError: not a string at all
             raise BadRequest(str(error)) from None
         return labels, fields
 
