@@ -733,6 +733,7 @@ class APIServer:
         for info in (i for i in lookup_all() if i.namespaced):
             for kv in self.store.range(info.prefix(name), prefix=True).kvs:
                 self.store.delete(kv.key)
+                self._release(info, self._cached(kv))  # a Service's clusterIP goes back to the pool
                 self._decoded.pop(kv.key, None)
         self.store.delete(f"/registry/namespaces/{name}")
 
