@@ -127,6 +127,10 @@ class Invalid(StatusError):
     reason = "Invalid"
 
     def kubectl(self) -> str:
+        """kubectl names the kind without its group: `The Deployment "web" is invalid: ...`."""
+        qualified = f"{self.kind}.{self.group}" if self.group else self.kind
+        if self.kind and self.message.startswith(f"{qualified} "):
+            return f"The {self.kind}{self.message[len(qualified):]}"
         return f"The {self.message}"
 
 
@@ -190,9 +194,14 @@ def go_repr(value: Any) -> str:
 
 
 def invalid(kind: str, name: str, group: str, errors: ErrorList) -> Invalid:
-    """The 422 for `errors`: 'Pod "web" is invalid: spec.containers[0].image: Required value'."""
+    """The 422 for `errors`: 'Pod "web" is invalid: spec.containers[0].image: Required value'.
+
+    The message names the kind with its group, as kube-apiserver's does
+    (`Deployment.apps "web" is invalid: ...`); details.kind is the bare kind.
+    """
     messages = [str(c) for c in errors.causes]
     joined = messages[0] if len(messages) == 1 else "[" + ", ".join(messages) + "]"
+    qualified = f"{kind}.{group}" if group else kind
     return Invalid(
-        f'{kind} "{name}" is invalid: {joined}', name=name, kind=kind, group=group, causes=errors.causes
+        f'{qualified} "{name}" is invalid: {joined}', name=name, kind=kind, group=group, causes=errors.causes
     )
