@@ -79,6 +79,7 @@ def _parse(text: str, source: str) -> list[Document]:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
+        problem = go_yaml_words(problem)
         raise BadRequest(
             f"error parsing {source}: error converting YAML to JSON: yaml: {where}{problem}"
         ) from None
@@ -93,6 +94,15 @@ def _parse(text: str, source: str) -> list[Document]:
             )
         documents.extend(_flatten(json.loads(json.dumps(item, default=str)), source, index))
     return documents
+
+
+def go_yaml_words(problem: str) -> str:
+    """PyYAML's words for the commonest mistakes, as go-yaml (which kubectl uses) words them."""
+    if problem == "mapping values are not allowed here":  # a key indented one space too far
+        return "mapping values are not allowed in this context"
+    if problem.startswith("found character") and problem.endswith("that cannot start any token"):  # a tab
+        return "found character that cannot start any token"
+    return problem
 
 
 def _flatten(obj: dict, source: str, index: int) -> list[Document]:
