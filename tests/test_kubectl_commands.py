@@ -600,6 +600,15 @@ def test_apply_of_a_folder_applies_its_manifests_and_recursive_goes_deeper(api, 
     assert kubectl.run("apply -f app -R") == "configmap/a unchanged\nconfigmap/b created\n"
 
 
+def test_apply_of_a_folder_reports_a_file_that_does_not_parse_and_applies_the_others(api, kubectl, files):
+    files("app/a.yaml", configmap("a"))
+    files("app/b.yaml", "kind: [unclosed\n")
+    output = kubectl.run("apply -f app")
+    assert output.stdout == "configmap/a created\n"
+    assert output.stderr.startswith("error: error parsing app/b.yaml: error converting YAML to JSON: yaml: ")
+    assert output.exit_code == 1
+
+
 def test_apply_of_a_url_is_refused_clearly(api, kubectl):
     output = unchanged(api, kubectl, "apply -f https://example.com/web.yaml")
     assert "no network" in output

@@ -544,49 +544,50 @@ class Kubectl:
         return selection
 
     def _documents(self, session: Session, invocation: Invocation) -> tuple[list[Document], list[Exception]]:
-        """Every document in the -f files (a file, a folder, `-` for stdin), and what failed to read."""
+        """Every document in the -f files (a file, a folder, `-` for stdin), and what failed to read.
+
+        Each file is read on its own, as kubectl does: one that does not parse
+        is reported, and the others are still used.
+        """
         documents: list[Document] = []
         errors: list[Exception] = []
         recursive = bool(invocation.values.get("recursive"))
         for name in invocation.values.get("filename") or []:
             try:
-                documents.extend(self._read(name, session, recursive))
-            except StatusError as error:  # load_manifests' BadRequest for a bad file: kubectl's own error
-                errors.append(KubectlError(error.message))
+                files = self._files(name, recursive)
             except KubectlError as error:
                 errors.append(error)
+                continue
+            for file in files:
+                try:
+                    documents.extend(self._read(file, session))
+                except StatusError as error:  # load_manifests' BadRequest for a bad file: kubectl's own error
+                    errors.append(KubectlError(error.message))
         return documents, errors
 
-    def _read(self, name: str, session: Session, recursive: bool) -> list[Document]:
+    def _files(self, name: str, recursive: bool) -> list[str]:
+        """The files one -f names: itself, or a folder's manifests (.yaml, .yml, .json), deeper with -R."""
         if name == "-":
-            if session.stdin is None:
-                return []
-            documents = load_manifests(session.stdin)
-            for document in documents:
-                document.source = "STDIN"
-            return documents
+            return [name]
         if name.startswith(("http://", "https://")):
             raise KubectlError(f'unable to read URL "{name}": k8slab\'s kubectl has no network; download '
                                "the file and pass its path to -f")
-        path = pathlib.Path(name)
-        full = path if path.is_absolute() or self.cwd is None else self.cwd / path
-        if full.is_dir():
-            files = sorted(full.rglob("*") if recursive else full.iterdir())
-            documents = []
-            for file in files:
-                if file.is_file() and file.suffix in (".yaml", ".yml", ".json"):
-                    shown = str(path / file.relative_to(full))
-                    documents.extend(load_manifests(pathlib.Path(file), None))
-                    for document in documents:
-                        if document.source == str(file):
-                            document.source = shown
-            return documents
+        full = self._path(name)
         if not full.exists():
             raise KubectlError(f'the path "{name}" does not exist')
-        documents = load_manifests(pathlib.Path(full))
-        for document in documents:
-            document.source = name
-        return documents
+        if not full.is_dir():
+            return [name]
+        found = full.rglob("*") if recursive else full.iterdir()
+        files = sorted(file for file in found if file.is_file() and file.suffix in (".yaml", ".yml", ".json"))
+        return [str(pathlib.Path(name) / file.relative_to(full)) for file in files]
+
+    def _read(self, name: str, session: Session) -> list[Document]:
+        if name == "-":
+            documents = load_manifests(session.stdin) if session.stdin is not None else []
+            for document in documents:
+                document.source = "STDIN"
+            return documents
+        return load_manifests(pathlib.Path(name), base=self.cwd)  # messages name the file as it was given
 
     def _target_for_document(self, document: Document, namespace: str, enforce: bool) -> Target:
         """Map a manifest to its resource, and settle its namespace as kubectl does (-n must agree)."""
