@@ -86,3 +86,12 @@ def test_a_notebook_cell_showing_the_output_looks_like_a_terminal(shell):
     shell.run_line_magic("kubectl", "get ns default -o name")
     formatted, _ = shell.display_formatter.format(shell.user_ns["_kubectl"])
     assert formatted["text/plain"] == "namespace/default"
+
+
+def test_the_magic_reads_relative_files_from_the_clusters_workdir(shell, capsys, tmp_path):
+    cluster = FakeCluster()
+    cluster.workdir = tmp_path
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    magic.set_current(cluster)
+    shell.run_line_magic("kubectl", "apply -f cm.yaml")
+    assert capsys.readouterr().out == "configmap/c created\n"

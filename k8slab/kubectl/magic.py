@@ -24,12 +24,15 @@ from k8slab.kubectl.commands import Kubectl, KubectlOutput
 _current: Kubectl | None = None
 
 
-def set_current(api: Any) -> Kubectl:
-    """Make `api` (an APIServer, or anything with an `.api`) the cluster the magics talk to."""
+def set_current(cluster: Any) -> Kubectl:
+    """Make `cluster` (a Cluster, or an APIServer) the one the magics talk to.
+
+    A Cluster's `workdir`, when it has one, is where relative `-f` paths are read from.
+    """
     global _current
-    api = getattr(api, "api", api)
+    api = getattr(cluster, "api", cluster)
     if _current is None or _current.api is not api:
-        _current = Kubectl(api)
+        _current = Kubectl(api, cwd=getattr(cluster, "workdir", None))
     return _current
 
 
