@@ -435,6 +435,14 @@ def test_get_watch_prints_the_table_then_a_row_per_change(api, kubectl):
     ]
 
 
+def test_get_watch_of_one_named_object_follows_only_that_object(api, kubectl):
+    api.create(pod("web"))
+    api.create(pod("db"))
+    api.loop.call_later(2, lambda: api.bind("default", "db", "node-1"))
+    api.loop.call_later(4, lambda: api.bind("default", "web", "node-1"))
+    assert kubectl.run("get pod web -w --watch-seconds=5 -o name") == "pod/web\npod/web\n"
+
+
 def test_get_watch_runs_the_clock_for_the_watch_seconds(api, kubectl):
     kubectl.run("get pods -w --watch-seconds 30")
     assert api.loop.now == 30.0

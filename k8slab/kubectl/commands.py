@@ -270,6 +270,7 @@ class Selection:
     targets: list[Target] = field(default_factory=list)
     errors: list[Exception] = field(default_factory=list)
     single_item: bool = False  # kubectl's singleItemImplied: one object was named
+    resource_version: str = ""  # of the list, when a list was made: where a watch starts from
 
 
 def resource_info(argument: str) -> ResourceInfo:
@@ -517,6 +518,7 @@ class Kubectl:
             except (StatusError, ValueError) as error:
                 selection.errors.append(_selector_error(info, label, fields, error))
                 continue
+            selection.resource_version = listed["metadata"]["resourceVersion"]
             for obj in listed["items"]:
                 meta = obj["metadata"]
                 selection.targets.append(Target(info, meta.get("namespace", ""), meta["name"], obj))
@@ -695,13 +697,15 @@ class Kubectl:
                                     single_type=True)
         if selection.errors:
             raise StopRun(selection.errors[:1])
-        info = self._single_info(invocation)
+        info = selection.targets[0].info if selection.targets else self._single_info(invocation)
         namespace = None if (values["all-namespaces"] or not info.namespaced) else self._namespace(invocation)
         names = {target.name for target in selection.targets} if selection.single_item else None
         printer = WatchPrinter(output, template, values)
         if not values["watch-only"]:
             printer.add([target.object for target in selection.targets], self._now())
-        listed_revision = self.api.store.revision
+        # A list tells where the watch starts; a named object, its own resourceVersion.
+        start = selection.resource_version or max(
+            (int(target.object["metadata"]["resourceVersion"]) for target in selection.targets), default=0)
         field_selector = values["field-selector"] or None
         if names is not None and len(names) == 1:
             name_term = f"metadata.name={next(iter(names))}"
@@ -711,7 +715,7 @@ class Kubectl:
             printer.add([event.object], self._now())
 
         watch = self.api.watch(info.resource, namespace, label_selector=values["selector"] or None,
-                               field_selector=field_selector, resource_version=listed_revision,
+                               field_selector=field_selector, resource_version=start or None,
                                callback=on_event)
         try:
             self.api.loop.run(seconds=values["watch-seconds"])
