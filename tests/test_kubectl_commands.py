@@ -556,13 +556,12 @@ def test_apply_with_several_failures_prints_one_line_for_each(kubectl, files):
     files("all.yaml", "---\n".join([BAD_DEPLOYMENT, configmap("ok"), broken_pod]))
     output = kubectl.run("apply -f all.yaml")
     assert output.stdout == "configmap/ok created\n"
-    lines = output.stderr.splitlines()
-    assert len(lines) == 2
-    prefix = 'Error from server (Invalid): error when creating "all.yaml": '
-    assert all(line.startswith(prefix) for line in lines)
-    assert lines[0].endswith('"bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or '
-                             "equal to 0")
-    assert lines[1].endswith('Pod "p" is invalid: spec.containers[0].image: Required value')
+    assert output.stderr.splitlines() == [
+        'Error from server (Invalid): error when creating "all.yaml": Deployment.apps "bad" is invalid: '
+        "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
+        'Error from server (Invalid): error when creating "all.yaml": Pod "p" is invalid: '
+        "spec.containers[0].image: Required value",
+    ]
 
 
 def test_apply_of_an_unknown_kind_says_no_mapping_was_found(kubectl, files):
