@@ -135,13 +135,19 @@ DEFAULT_TOLERATION_SECONDS = 300
 
 
 def default_toleration_seconds(request: AdmissionRequest) -> None:
-    """DefaultTolerationSeconds: pods tolerate a not-ready or unreachable node for 300 s, then are evicted."""
-    if request.operation != "CREATE" or request.kind != "Pod":
+    """DefaultTolerationSeconds: pods tolerate a not-ready or unreachable node for 300 s, then are evicted.
+
+    It runs on create and on update (so a pod replaced by its manifest keeps
+    them), and leaves a pod alone that already tolerates the taint: by its key,
+    or by an empty key or an empty effect, which match every taint.
+    """
+    if request.operation not in ("CREATE", "UPDATE") or request.kind != "Pod" or request.subresource:
         return
     tolerations = request.object.setdefault("spec", {}).setdefault("tolerations", [])
-    present = {(t.get("key"), t.get("effect")) for t in tolerations if isinstance(t, dict)}
+    if not isinstance(tolerations, list):
+        return  # validation reports it
     for key in (NOT_READY_TAINT, UNREACHABLE_TAINT):
-        if (key, "NoExecute") not in present:
+        if not any(_tolerates_no_execute(t, key) for t in tolerations):
             tolerations.append(
                 {
                     "key": key,
@@ -150,3 +156,11 @@ def default_toleration_seconds(request: AdmissionRequest) -> None:
                     "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
                 }
             )
+
+
+def _tolerates_no_execute(toleration: object, key: str) -> bool:
+    return (
+        isinstance(toleration, dict)
+        and toleration.get("key") in (key, "", None)
+        and toleration.get("effect") in ("NoExecute", "", None)
+    )

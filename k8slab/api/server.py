@@ -163,7 +163,7 @@ class APIServer:
         self.loop = self.store.loop
         self.admission = AdmissionChain()
         self.admission.add_mutating("DefaultTolerationSeconds", default_toleration_seconds, kinds=("Pod",))
-        self.admission.add_mutating("Priority", self._admit_priority, operations=("CREATE",), kinds=("Pod",))
+        self.admission.add_mutating("Priority", self._admit_priority, kinds=("Pod",))
         self.requests: list[Request] = []
         self.request_listeners: list[Callable[[Request], Any]] = []  # e.g. the request-log widget
         self.warnings: list[str] = []
@@ -738,8 +738,20 @@ class APIServer:
         self.store.delete(f"/registry/namespaces/{name}")
 
     def _admit_priority(self, request: AdmissionRequest) -> None:
-        """Priority admission: copy the PriorityClass's value into spec.priority."""
+        """Priority admission: copy the PriorityClass's value into spec.priority.
+
+        On an update the pod keeps the priority it was given on create (a client
+        that replaces the pod with its manifest does not send it).
+        """
+        if request.subresource:
+            return
         spec = request.object.setdefault("spec", {})
+        if request.operation == "UPDATE":
+            old_spec = (request.old_object or {}).get("spec") or {}
+            for kept in ("priority", "preemptionPolicy"):
+                if spec.get(kept) is None and old_spec.get(kept) is not None:
+                    spec[kept] = old_spec[kept]
+            return
         class_name = spec.get("priorityClassName")
         if not class_name:
             spec.setdefault("priority", 0)
