@@ -234,17 +234,17 @@ class Client:
 
     @contextmanager
     def _as_user(self) -> Iterator[None]:
-        """Stamp the requests made inside the block with this client's user.
+        """Make the requests inside the block as this client's user (what authentication would establish).
 
-        The loop is single-threaded, so every request the API server logs
+        The loop is single-threaded, so every request the API server serves
         while the block runs is one this client made.
         """
-        first = len(self.api.requests)
+        previous = self.api.user
+        self.api.user = self.user
         try:
             yield
         finally:
-            for request in self.api.requests[first:]:
-                request.user = self.user
+            self.api.user = previous
 
 
 def retry_on_conflict(fn: Callable[[], Any], attempts: int = 5) -> Any:

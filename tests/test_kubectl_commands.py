@@ -331,7 +331,7 @@ def test_get_output_yaml_of_a_list_query_is_a_kubectl_list(api, kubectl):
     api.create(pod("web"))
     output = kubectl.run("get pods -o yaml")
     assert output.startswith("apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n")
-    assert output.endswith("kind: List\nmetadata:\n  resourceVersion: ''\n")
+    assert output.endswith('kind: List\nmetadata:\n  resourceVersion: ""\n')
 
 
 def test_get_output_json_escapes_html_characters_as_go_does(api, kubectl):

@@ -111,9 +111,27 @@ def _flatten(obj: dict, source: str, index: int) -> list[Document]:
     return [Document(obj, source, index)]
 
 
+class _KubectlDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, printing multi-line strings as `|` blocks as kubectl's YAML library does."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = None
+    if "\n" in text and not any(c in text for c in "\t\r"):
+        style = "|"
+    elif text == "" or dumper.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        style = '"'  # a string that would read back as a number, date or bool: quoted as kubectl quotes it
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_KubectlDumper.add_representer(str, _represent_str)
+
+
 def to_yaml(obj: Any) -> str:
     """YAML as `kubectl get -o yaml` prints it: keys sorted, lists flush with their key."""
-    return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10_000)
+    return yaml.dump(
+        obj, Dumper=_KubectlDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=10_000
+    )
 
 
 def to_json(obj: Any) -> str:

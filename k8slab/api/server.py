@@ -164,6 +164,7 @@ class APIServer:
         self.admission = AdmissionChain()
         self.admission.add_mutating("DefaultTolerationSeconds", default_toleration_seconds, kinds=("Pod",))
         self.admission.add_mutating("Priority", self._admit_priority, kinds=("Pod",))
+        self.user = "kubernetes-admin"  # who the request being served is from; a Client sets it per call
         self.requests: list[Request] = []
         self.request_listeners: list[Callable[[Request], Any]] = []  # e.g. the request-log widget
         self.warnings: list[str] = []
@@ -189,7 +190,7 @@ class APIServer:
                 entry.name = name
             self._warn_unknown(info, obj)
             self._prepare_for_create(info, obj)
-            request = AdmissionRequest("CREATE", info.kind, info.resource, ns or "", name, obj)
+            request = AdmissionRequest("CREATE", info.kind, info.resource, ns or "", name, obj, user=self.user)
             self.admission.run_mutating(request)
             self._validate(info, obj)
             self.admission.run_validating(request)
@@ -331,7 +332,7 @@ class APIServer:
             if kv is None:
                 raise self._not_found(info, name)
             obj = self._fresh(kv)
-            request = AdmissionRequest("DELETE", info.kind, info.resource, ns or "", name, None, obj)
+            request = AdmissionRequest("DELETE", info.kind, info.resource, ns or "", name, None, obj, user=self.user)
             self.admission.run_mutating(request)
             self.admission.run_validating(request)
             if info.kind == "Namespace":
@@ -439,7 +440,14 @@ class APIServer:
             errors = ErrorList()
             errors.invalid("spec.replicas", replicas, "must be greater than or equal to 0")
             raise invalid("Scale", name, "autoscaling", errors)
-        obj = self.patch(resource, name, {"spec": {"replicas": replicas}}, "merge", namespace)
+        ns = self._request_namespace(info, namespace)
+        with self._logged("patch/scale", info, ns, name):
+            kv = self.store.get(info.key(ns, self._check_name(name)))
+            if kv is None:
+                raise self._not_found(info, name)
+            obj = self._fresh(kv)
+            obj.setdefault("spec", {})["replicas"] = replicas
+            obj = self._update(info, ns, name, obj, "")
         return self._scale_of(info, obj)
 
     def bind(self, namespace: str, pod_name: str, node_name: str) -> dict:
@@ -662,7 +670,7 @@ class APIServer:
                     spec["clusterIP"] = old_spec["clusterIP"]
                     spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
         new["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        request = AdmissionRequest("UPDATE", info.kind, info.resource, ns or "", name, new, old, subresource)
+        request = AdmissionRequest("UPDATE", info.kind, info.resource, ns or "", name, new, old, subresource, user=self.user)
         self.admission.run_mutating(request)
         self._validate(info, new, old, subresource)
         self.admission.run_validating(request)
@@ -850,7 +858,8 @@ class APIServer:
         )
 
     def _logged(self, verb: str, info: ResourceInfo, namespace: str, name: str) -> _RequestScope:
-        return _RequestScope(self, Request(self.loop.now, verb, info.resource, namespace or "", name or "", 200))
+        entry = Request(self.loop.now, verb, info.resource, namespace or "", name or "", 200, user=self.user)
+        return _RequestScope(self, entry)
 
 
 class _RequestScope:
@@ -883,7 +892,9 @@ class UnsupportedMediaType(StatusError):
 
 def patch_failure(error: PatchError, name: str, info: ResourceInfo) -> StatusError:
     """The Status a patch that cannot be applied gets: 422, 400, 415 or 500, as upstream answers."""
-    by_code = {422: Invalid, 400: BadRequest, 415: UnsupportedMediaType}
+    if error.code == 422:  # upstream sends no kind or name here, so kubectl says "The request is invalid"
+        return Invalid(f"request is invalid: {error}")
+    by_code = {400: BadRequest, 415: UnsupportedMediaType}
     error_class = by_code.get(error.code, InternalError)
     return error_class(str(error), name, info.resource, info.group)
 

@@ -1,0 +1,160 @@
+"""The facade every notebook and test uses: one object that wires the layers together.
+
+    from k8slab import Cluster
+
+    cluster = Cluster(nodes=3, seed=0)        # node-1..node-3, zones spread, default capacity
+    cluster.apply("data/manifests/web.yaml")  # a path, YAML text (multi-document) or dicts
+    cluster.run(seconds=30)                   # advance virtual time; every component acts
+    cluster.kubectl("get pods -o wide")       # the text real kubectl would print
+    cluster.get("pods")                       # a pandas DataFrame of the same
+    cluster.api, cluster.store, cluster.now   # the layers underneath, and virtual time
+
+The cluster grows with the series: notebook 02 gives it an API server in front
+of the store and registers its nodes; the controller manager, the scheduler,
+the kubelets and kube-proxy join in the notebooks that build them. Until a
+layer exists, the objects that layer would act on simply wait (a pod stays
+Pending with no node), exactly as they would in a real cluster with that
+component stopped.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import pandas as pd
+
+from k8slab.api.server import APIServer
+from k8slab.sim import Loop
+from k8slab.store import Store
+
+ZONES = ("zone-a", "zone-b", "zone-c")
+DEFAULT_NODE = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
+KUBELET_VERSION = "v1.31.0"
+
+
+def node_object(index: int, spec: dict[str, Any]) -> dict:
+    """A Node as a kubelet registers it: labels, capacity, addresses, Ready condition."""
+    name = spec.get("name") or f"node-{index}"
+    zone = spec.get("zone") or ZONES[(index - 1) % len(ZONES)]
+    capacity = {
+        "cpu": str(spec.get("cpu", DEFAULT_NODE["cpu"])),
+        "ephemeral-storage": DEFAULT_NODE["ephemeral-storage"],
+        "memory": str(spec.get("memory", DEFAULT_NODE["memory"])),
+        "pods": str(spec.get("pods", DEFAULT_NODE["pods"])),
+    }
+    labels = {
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "topology.kubernetes.io/zone": zone,
+    }
+    labels.update(spec.get("labels") or {})
+    node: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "status": {
+            "capacity": capacity,
+            "allocatable": dict(capacity),
+            "conditions": [
+                _condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
+                           "kubelet has sufficient memory available"),
+                _condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                _condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                _condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+            ],
+            "addresses": [
+                {"type": "InternalIP", "address": f"10.0.0.{10 + index}"},
+                {"type": "Hostname", "address": name},
+            ],
+            "nodeInfo": {
+                "architecture": "amd64",
+                "containerRuntimeVersion": "k8slab://0.1.0",
+                "kernelVersion": "6.1.0-k8slab",
+                "kubeProxyVersion": KUBELET_VERSION,
+                "kubeletVersion": KUBELET_VERSION,
+                "operatingSystem": "linux",
+                "osImage": "k8slab simulated node",
+            },
+        },
+    }
+    if spec.get("taints"):
+        node["spec"]["taints"] = list(spec["taints"])
+    if spec.get("unschedulable"):
+        node["spec"]["unschedulable"] = True
+    return node
+
+
+def _condition(kind: str, status: str, reason: str, message: str) -> dict:
+    return {"type": kind, "status": status, "reason": reason, "message": message,
+            "lastHeartbeatTime": "2024-01-01T00:00:00Z", "lastTransitionTime": "2024-01-01T00:00:00Z"}
+
+
+class Cluster:
+    """A whole simulated cluster on one deterministic event loop."""
+
+    def __init__(
+        self,
+        nodes: int | list[dict[str, Any]] = 3,
+        seed: int = 0,
+        service_cidr: str = "10.96.0.0/12",
+        workdir: str | pathlib.Path | None = None,
+    ):
+        if isinstance(nodes, bool) or not isinstance(nodes, int | list):
+            raise TypeError(f"nodes must be a number or a list of node shapes, got {nodes!r}")
+        if isinstance(nodes, int) and nodes < 0:
+            raise ValueError(f"nodes must be >= 0, got {nodes}")
+        self.seed = seed
+        self.loop = Loop(seed=seed)
+        self.store = Store(self.loop)
+        self.api = APIServer(self.store, service_cidr=service_cidr)
+        self.workdir = pathlib.Path(workdir) if workdir is not None else None
+        shapes = [{} for _ in range(nodes)] if isinstance(nodes, int) else nodes
+        for index, shape in enumerate(shapes, start=1):
+            self.api.create(node_object(index, shape))
+        self.api.requests.clear()
+        from k8slab.kubectl import Kubectl, magic
+
+        self._kubectl = Kubectl(self.api, cwd=self.workdir)  # one kubectl, so its current namespace persists
+        magic.set_current(self)
+
+    def __repr__(self) -> str:
+        nodes = self.store.range("/registry/nodes/", prefix=True, count_only=True).count  # no API request
+        return f"Cluster(nodes={nodes}, seed={self.seed}, time={self.now:g}s, revision={self.store.revision})"
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the cluster started."""
+        return self.loop.now
+
+    def run(self, seconds: float | None = None, until: float | None = None) -> None:
+        """Advance virtual time; every component acts on what it sees."""
+        self.loop.run(seconds=seconds, until=until)
+
+    def kubectl(self, command: str, stdin: str | None = None):
+        """Run a kubectl command against this cluster; returns what kubectl would print."""
+        return self._kubectl.run(command, stdin=stdin)
+
+    def apply(self, source: Any):
+        """`kubectl apply` a path (file or folder), YAML text or dicts; returns kubectl's report."""
+        return self._kubectl.apply(source)
+
+    def get(self, resource: str, namespace: str | None = "default", all_namespaces: bool = False,
+            wide: bool = False, selector: str | None = None) -> pd.DataFrame:
+        """`kubectl get` as a pandas DataFrame: the same columns and cells (numbers stay numbers)."""
+        from k8slab.api.kinds import lookup
+        from k8slab.kubectl import printers
+
+        info = lookup(resource)
+        listed = self.api.list(info.resource, None if all_namespaces else namespace, label_selector=selector)
+        table = printers.server_table(listed["items"], self.loop.datetime(), kind=info.kind)
+        keep = [i for i, c in enumerate(table["columnDefinitions"]) if wide or c["priority"] == 0]
+        columns = [table["columnDefinitions"][i]["name"].upper() for i in keep]
+        rows = [[row["cells"][i] for i in keep] for row in table["rows"]]
+        if all_namespaces and info.namespaced:
+            columns.insert(0, "NAMESPACE")
+            for row, item in zip(rows, listed["items"], strict=True):
+                row.insert(0, item["metadata"].get("namespace", ""))
+        return pd.DataFrame(rows, columns=columns)
