@@ -102,10 +102,12 @@ class RequestLog:
         api.request_listeners.append(self._on_request)
         self.render()
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The live widget, plus a static table (text/html, no diagram) for viewers that cannot run widgets."""
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self.table.value + self.summary.value
+        return bundle
 
     def __repr__(self) -> str:
         return f"RequestLog(requests={len(self.seen)})"

@@ -182,10 +182,12 @@ class StoreView:
         self.watcher = store.watch("\0", range_end="\0", callback=self._on_events)
         self.render()
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The live widget, plus a static copy (text/html) for viewers that cannot run widgets."""
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self.header.value + self.timeline.value + self.state.value
+        return bundle
 
     def __repr__(self) -> str:
         return f"StoreView(revision={self.slider.value} of {self.store.revision})"
