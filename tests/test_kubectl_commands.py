@@ -1335,3 +1335,17 @@ def test_bad_commands_change_nothing_and_exit_1(api, kubectl, command):
     output = unchanged(api, kubectl, command, stdin=configmap("c"))
     assert output.stderr
     assert "Traceback" not in output
+
+
+def test_apply_server_dry_run_of_a_change_reaches_the_server_but_writes_nothing(api, kubectl):
+    manifest = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n"
+    )
+    kubectl.run("apply -f -", stdin=manifest)
+    revision = api.store.revision
+    requests = len(api.requests)
+    output = kubectl.run("apply -f - --dry-run=server", stdin=manifest.replace("fast", "slow"))
+    assert output.strip() == "configmap/settings configured (server dry run)"
+    assert api.store.revision == revision
+    assert any(r.verb == "patch" for r in api.requests[requests:])
+    assert api.get("configmaps", "settings")["data"]["mode"] == "fast"

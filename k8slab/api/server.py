@@ -244,14 +244,17 @@ class APIServer:
                 "items": items,
             }
 
-    def update(self, obj: dict, subresource: str = "") -> dict:
-        """Replace an object. With metadata.resourceVersion set, only if nobody changed it since (409 Conflict)."""
+    def update(self, obj: dict, subresource: str = "", dry_run: bool = False) -> dict:
+        """Replace an object. With metadata.resourceVersion set, only if nobody changed it since (409 Conflict).
+
+        `dry_run=True` does everything (defaults, admission, validation) but the write.
+        """
         info, obj = self._decode(obj)
         ns = self._namespace_for(info, obj, None)
         name = obj["metadata"].get("name") or ""
         verb = "update" if not subresource else f"update/{subresource}"
         with self._logged(verb, info, ns, name):
-            return self._update(info, ns, name, obj, subresource)
+            return self._update(info, ns, name, obj, subresource, dry_run)
 
     def update_status(self, obj: dict) -> dict:
         """Write only the status (the status subresource): what controllers and kubelets use."""
@@ -265,6 +268,7 @@ class APIServer:
         patch_type: str = "strategic",
         namespace: str | None = None,
         subresource: str = "",
+        dry_run: bool = False,
     ) -> dict:
         """Change part of an object: `strategic` (kubectl's default), `merge` (RFC 7386) or `json` (RFC 6902)."""
         info = self._info(resource)
@@ -300,7 +304,7 @@ class APIServer:
             for field_name in ("name", "namespace"):
                 if patched["metadata"].get(field_name) != current["metadata"].get(field_name):
                     raise BadRequest(f"metadata.{field_name} may not be changed by a patch")
-            return self._update(info, ns, name, patched, subresource)
+            return self._update(info, ns, name, patched, subresource, dry_run)
 
     def delete(
         self,
@@ -309,8 +313,9 @@ class APIServer:
         namespace: str | None = None,
         grace_period_seconds: int | None = None,
         propagation_policy: str | None = None,
+        dry_run: bool = False,
     ) -> dict:
-        """Delete an object; returns it as last stored.
+        """Delete an object; returns it as last stored (`dry_run=True`: checks everything, deletes nothing).
 
         A pod that runs on a node is deleted *gracefully*: it gets a
         deletionTimestamp and stays (Terminating) until its kubelet has
@@ -335,6 +340,8 @@ class APIServer:
             request = AdmissionRequest("DELETE", info.kind, info.resource, ns or "", name, None, obj, user=self.user)
             self.admission.run_mutating(request)
             self.admission.run_validating(request)
+            if dry_run:
+                return obj
             if info.kind == "Namespace":
                 return self._delete_namespace(obj, kv.mod_revision)
             meta = obj["metadata"]
@@ -431,7 +438,9 @@ class APIServer:
         obj = self.get(resource, name, namespace)
         return self._scale_of(info, obj)
 
-    def update_scale(self, resource: str, name: str, replicas: int, namespace: str | None = None) -> dict:
+    def update_scale(
+        self, resource: str, name: str, replicas: int, namespace: str | None = None, dry_run: bool = False
+    ) -> dict:
         """Set spec.replicas through the scale subresource (what `kubectl scale` does)."""
         info = self._info(resource)
         if "scale" not in info.subresources:
@@ -447,7 +456,7 @@ class APIServer:
                 raise self._not_found(info, name)
             obj = self._fresh(kv)
             obj.setdefault("spec", {})["replicas"] = replicas
-            obj = self._update(info, ns, name, obj, "")
+            obj = self._update(info, ns, name, obj, "", dry_run)
         return self._scale_of(info, obj)
 
     def bind(self, namespace: str, pod_name: str, node_name: str) -> dict:
@@ -628,7 +637,9 @@ class APIServer:
             if address and address != "None":
                 self.service_ips.release(address)
 
-    def _update(self, info: ResourceInfo, ns: str, name: str, obj: dict, subresource: str) -> dict:
+    def _update(
+        self, info: ResourceInfo, ns: str, name: str, obj: dict, subresource: str, dry_run: bool = False
+    ) -> dict:
         if subresource and subresource not in info.subresources:
             raise NotFound(f"the server could not find the requested resource ({info.resource}/{subresource})")
         key = info.key(ns, self._check_name(name))
@@ -674,6 +685,8 @@ class APIServer:
         self.admission.run_mutating(request)
         self._validate(info, new, old, subresource)
         self.admission.run_validating(request)
+        if dry_run:
+            return new
         if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") and (
             info.kind != "Pod" or not new["spec"].get("nodeName") or new["metadata"].get("deletionGracePeriodSeconds") == 0
         ):

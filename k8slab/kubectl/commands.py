@@ -866,13 +866,9 @@ class Kubectl:
             if patch == {}:
                 self._print_result(session, live, "unchanged", dry_run, output)
                 return
-            if dry_run == "server":
-                # api.patch has no dry run: report what would be sent (see the module docstring)
-                self._print_result(session, modified, "configured", dry_run, output)
-                return
             try:
                 patched = self.api.patch(target.info.resource, target.name, patch, patch_type,
-                                         target.namespace or None)
+                                         target.namespace or None, dry_run=dry_run == "server")
                 break
             except StatusError as error:
                 if error.reason == "Conflict" and attempt < 4:
