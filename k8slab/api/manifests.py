@@ -66,7 +66,8 @@ def load_manifests(source: Any, base: pathlib.Path | None = None) -> list[Docume
 
 def _looks_like_path(text: str) -> bool:
     return (
-        "\n" not in text
+        text.strip() != ""  # Path("") is the current folder: empty text is no documents, not every file here
+        and "\n" not in text
         and ":" not in text
         and (text.endswith(MANIFEST_SUFFIXES) or pathlib.Path(text).exists())
     )
