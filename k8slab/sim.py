@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -84,6 +84,8 @@ class Loop:
         self.errors: list[CallbackError] = []
         self._queue: list[Timer] = []
         self._seq = itertools.count()
+        self._stamped_second: int | None = None
+        self._stamp = ""
 
     # -- scheduling ---------------------------------------------------------
 
@@ -170,8 +172,16 @@ class Loop:
     # -- deterministic identities and time stamps ----------------------------
 
     def uid(self) -> str:
-        """A random-looking UUID (version 4) drawn from the seeded generator: same seed, same uids."""
-        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        """A random-looking UUID (version 4) drawn from the seeded generator: same seed, same uids.
+
+        The same text `str(uuid.UUID(int=bits, version=4))` gives, built directly
+        because every object created needs one.
+        """
+        bits = self.random.getrandbits(128)
+        bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
+        bits = (bits & ~(0xF000 << 64)) | (4 << 76)  # version 4
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def datetime(self, at: float | None = None) -> datetime:
         """The wall-clock instant of virtual time `at` (default: now)."""
@@ -179,7 +189,11 @@ class Loop:
 
     def timestamp(self, at: float | None = None) -> str:
         """RFC 3339 with seconds, as Kubernetes writes creationTimestamp: 2024-01-01T00:00:05Z."""
-        return self.datetime(at).strftime("%Y-%m-%dT%H:%M:%SZ")
+        second = math.floor(self.now if at is None else at)
+        if second != self._stamped_second:  # every object created in the same second shares the text
+            self._stamped_second = second
+            self._stamp = self.datetime(second).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self._stamp
 
     def micro_timestamp(self, at: float | None = None) -> str:
         """RFC 3339 with microseconds, as Kubernetes writes MicroTime fields (events, leases)."""

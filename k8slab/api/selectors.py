@@ -372,7 +372,10 @@ class LabelSelector:
         if self.selects_nothing:
             return False
         labels = labels or {}
-        return all(requirement.matches(labels) for requirement in self.requirements)
+        for requirement in self.requirements:  # a plain loop: this runs once per object in a list
+            if not requirement.matches(labels):
+                return False
+        return True
 
     @property
     def empty(self) -> bool:

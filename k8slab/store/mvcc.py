@@ -40,7 +40,7 @@ measured by benchmarks/store.py.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -514,7 +514,11 @@ class Store:
             kv = self._kv_at(key, revision) if revision != self.revision else self._current.get(key)
             kvs = [kv] if kv is not None else []
         else:
-            kvs = [kv for k in self._keys_in(key, end) if (kv := self._kv_at(k, revision)) is not None]
+            if revision == self.revision:  # the common case, now: no history to search
+                current = self._current
+                kvs = [current[k] for k in self._keys_in(key, end) if k in current]
+            else:
+                kvs = [kv for k in self._keys_in(key, end) if (kv := self._kv_at(k, revision)) is not None]
         count = len(kvs)
         if count_only:
             return RangeResult([], count, False, self.revision)
@@ -756,15 +760,12 @@ class Store:
             self._keys_dirty = False
         return self._keys
 
-    def _keys_in(self, key: str, end: str) -> Iterator[str]:
+    def _keys_in(self, key: str, end: str) -> list[str]:
+        """The keys in [key, end), sorted: two binary searches and a slice."""
         keys = self._sorted_keys()
-        index = bisect.bisect_left(keys, key)
-        if end == "\0":
-            yield from keys[index:]
-            return
-        while index < len(keys) and keys[index] < end:
-            yield keys[index]
-            index += 1
+        start = bisect.bisect_left(keys, key)
+        stop = len(keys) if end == "\0" else bisect.bisect_left(keys, end, lo=start)
+        return keys[start:stop]
 
     def _live_keys_in(self, key: str, end: str | None) -> list[str]:
         if end is None:
