@@ -42,17 +42,6 @@ def _pod_info(scheduler: Scheduler, pod: dict | str) -> PodInfo:
     return PodInfo.of(pod)
 
 
-def _node_infos_without(scheduler: Scheduler, pod_info: PodInfo) -> list:
-    """The scheduler's nodes, with this pod taken off its node if it is already bound there."""
-    infos = []
-    for info in scheduler.node_infos():
-        if pod_info.key in info.pods:
-            info = info.clone()
-            info.remove_pod(pod_info.key)
-        infos.append(info)
-    return infos
-
-
 def explain(scheduler: Scheduler, pod: dict | str) -> pd.DataFrame:
     """A DataFrame, node x (plugin, column): filter verdicts, raw/normalized/weighted scores, total, winner.
 
@@ -60,8 +49,19 @@ def explain(scheduler: Scheduler, pod: dict | str) -> pd.DataFrame:
     `explain(...).attrs["message"]` holds the Pending message when no node fits.
     """
     pod_info = _pod_info(scheduler, pod)
+    bound = scheduler.pod_informer.get(pod_info.key) if pod_info.key in scheduler.pod_nodes else None
+    if bound is None:
+        return _explain(scheduler, pod_info)
+    scheduler._forget_assigned(pod_info.key)  # take it off its node for the question, then put it back
+    try:
+        return _explain(scheduler, pod_info)
+    finally:
+        scheduler._add_assigned(bound)
+
+
+def _explain(scheduler: Scheduler, pod_info: PodInfo) -> pd.DataFrame:
     fwk = scheduler.framework_for(pod_info.pod)
-    node_infos = _node_infos_without(scheduler, pod_info)
+    node_infos = scheduler.node_infos()
     state = CycleState()
     pre = fwk.run_pre_filter(state, pod_info)
     rows: dict[str, dict] = {info.name: {} for info in node_infos}
@@ -71,6 +71,9 @@ def explain(scheduler: Scheduler, pod: dict | str) -> pd.DataFrame:
         for plugin in fwk.filter_plugins:
             if not pre.is_success():
                 row[(plugin.name, "filter")] = "-"
+                continue
+            if plugin.name in state.get("skip_filter", ()):
+                row[(plugin.name, "filter")] = "ok"  # PreFilter said Skip: nothing to check for this pod
                 continue
             status = plugin.filter(state, pod_info, info)
             row[(plugin.name, "filter")] = "ok" if status.is_success() else status.message()

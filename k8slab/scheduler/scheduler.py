@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from k8slab.api.selectors import LabelSelector, selector_from_label_selector
 from k8slab.client import Client, Informer, deep_copy, retry_on_conflict
 from k8slab.scheduler.framework import (
     CycleState,
@@ -161,6 +162,9 @@ class Scheduler:
         self._cycle_due = False
         self.node_informer = Informer(client, "nodes")
         self.pod_informer = Informer(client, "pods")
+        # PodTopologySpread's system defaults spread the pods of one Service or ReplicaSet.
+        self.service_informer = Informer(client, "services")
+        self.replicaset_informer = Informer(client, "replicasets")
         self.node_informer.add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
         self.pod_informer.add_event_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
         self.recorder = _event_recorder(client)
@@ -183,12 +187,16 @@ class Scheduler:
 
     def run(self) -> None:
         """Start watching; from now on every pending pod for our profiles gets scheduled by the loop."""
-        self.node_informer.run()
-        self.pod_informer.run()
+        for informer in self.informers():
+            informer.run()
 
     def stop(self) -> None:
-        self.node_informer.stop()
-        self.pod_informer.stop()
+        for informer in self.informers():
+            informer.stop()
+
+    def informers(self) -> list[Informer]:
+        """Services and ReplicaSets first, so spreading knows them before the first pod is scheduled."""
+        return [self.service_informer, self.replicaset_informer, self.node_informer, self.pod_informer]
 
     # -- the handle plugins use (framework.Handle) -------------------------------------
 
@@ -203,6 +211,31 @@ class Scheduler:
     def node_infos(self) -> list[NodeInfo]:
         """Every node's NodeInfo, in node-tree order (upstream's snapshot NodeInfos().List())."""
         return [self.nodes[name] for name in self.node_order()]
+
+    def default_selector(self, pod_info: PodInfo) -> LabelSelector | None:
+        """The selector of the Services and the ReplicaSet a pod belongs to, ANDed (helper.DefaultSelector).
+
+        None when the pod belongs to none: the system default spreading then does not apply.
+        """
+        namespace, labels = pod_info.namespace, pod_info.labels
+        match_labels: dict[str, str] = {}
+        expressions: list[dict] = []
+        for service in self.service_informer.list():
+            selector = (service.get("spec") or {}).get("selector") or {}
+            if service["metadata"].get("namespace") == namespace and selector and \
+                    all(labels.get(k) == v for k, v in selector.items()):
+                match_labels.update(selector)
+        for owner in pod_info.pod["metadata"].get("ownerReferences") or []:
+            if owner.get("kind") != "ReplicaSet":
+                continue
+            replicaset = self.replicaset_informer.get(f"{namespace}/{owner.get('name')}")
+            selector = ((replicaset or {}).get("spec") or {}).get("selector") or {}
+            expressions += [{"key": k, "operator": "In", "values": [v]}
+                            for k, v in (selector.get("matchLabels") or {}).items()]
+            expressions += list(selector.get("matchExpressions") or [])
+        if not match_labels and not expressions:
+            return None
+        return selector_from_label_selector({"matchLabels": match_labels, "matchExpressions": expressions})
 
     def preempt(self, victim: PodInfo, preemptor: PodInfo, node_name: str) -> None:
         """Delete a victim pod to make room for a higher-priority one (DefaultPreemption calls this)."""

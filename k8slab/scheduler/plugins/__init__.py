@@ -9,6 +9,7 @@ from k8slab.scheduler.plugins.nodeaffinity import NodeAffinity
 from k8slab.scheduler.plugins.nodename import NodeName
 from k8slab.scheduler.plugins.nodeports import NodePorts
 from k8slab.scheduler.plugins.nodeunschedulable import NodeUnschedulable
+from k8slab.scheduler.plugins.podtopologyspread import PodTopologySpread
 from k8slab.scheduler.plugins.tainttoleration import TaintToleration
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "NodeResourcesBalancedAllocation",
     "NodeResourcesFit",
     "NodeUnschedulable",
+    "PodTopologySpread",
     "TaintToleration",
 ]
