@@ -131,6 +131,7 @@ class PodInfo:
     non_zero_requests: Resource
     host_ports: list[tuple[str, str, int]]  # (hostIP, protocol, hostPort)
     priority: int
+    has_pod_affinity: bool = False  # podAffinity or podAntiAffinity: InterPodAffinity must look at it
 
     @classmethod
     def of(cls, pod: dict) -> PodInfo:
@@ -141,8 +142,10 @@ class PodInfo:
                 if port.get("hostPort"):
                     ports.append((port.get("hostIP") or "0.0.0.0", port.get("protocol") or "TCP",
                                   int(port["hostPort"])))
+        affinity = spec.get("affinity") or {}
         return cls(pod, pod_key(pod), pod_requests(pod), pod_requests(pod, non_zero=True), ports,
-                   int(spec.get("priority") or 0))
+                   int(spec.get("priority") or 0),
+                   bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity")))
 
     @property
     def spec(self) -> dict:
@@ -168,6 +171,7 @@ class NodeInfo:
     def __init__(self, node: dict | None = None):
         self.node: dict | None = None
         self.pods: dict[str, PodInfo] = {}
+        self.pods_with_affinity: dict[str, PodInfo] = {}
         self.requested = Resource()
         self.non_zero_requested = Resource()
         self.allocatable = Resource()
@@ -200,6 +204,8 @@ class NodeInfo:
         if pod_info.key in self.pods:
             return
         self.pods[pod_info.key] = pod_info
+        if pod_info.has_pod_affinity:
+            self.pods_with_affinity[pod_info.key] = pod_info
         self.requested.add(pod_info.requests)
         self.non_zero_requested.add(pod_info.non_zero_requests)
         self.used_ports.update(pod_info.host_ports)
@@ -209,6 +215,7 @@ class NodeInfo:
         pod_info = self.pods.pop(key, None)
         if pod_info is None:
             return None
+        self.pods_with_affinity.pop(key, None)
         self.requested.add(pod_info.requests, -1)
         self.non_zero_requested.add(pod_info.non_zero_requests, -1)
         self.used_ports = {p for info in self.pods.values() for p in info.host_ports}
@@ -221,6 +228,7 @@ class NodeInfo:
         copy.node = self.node
         copy.allocatable = self.allocatable
         copy.pods = dict(self.pods)
+        copy.pods_with_affinity = dict(self.pods_with_affinity)
         copy.requested = self.requested.copy()
         copy.non_zero_requested = self.non_zero_requested.copy()
         copy.used_ports = set(self.used_ports)

@@ -5,6 +5,7 @@ from k8slab.scheduler.plugins.defaultbinder import DefaultBinder
 from k8slab.scheduler.plugins.defaultpreemption import DefaultPreemption
 from k8slab.scheduler.plugins.fit import NodeResourcesFit
 from k8slab.scheduler.plugins.imagelocality import ImageLocality
+from k8slab.scheduler.plugins.interpodaffinity import InterPodAffinity
 from k8slab.scheduler.plugins.nodeaffinity import NodeAffinity
 from k8slab.scheduler.plugins.nodename import NodeName
 from k8slab.scheduler.plugins.nodeports import NodePorts
@@ -16,6 +17,7 @@ __all__ = [
     "DefaultBinder",
     "DefaultPreemption",
     "ImageLocality",
+    "InterPodAffinity",
     "NodeAffinity",
     "NodeName",
     "NodePorts",
