@@ -97,15 +97,36 @@ def test_fenceposts_never_round_against_availability(surge, unavailable, desired
 @pytest.mark.parametrize(
     "d, expected",
     [
-        (deployment(10, 0, 5), 5),  # upstream TestMaxUnavailable
-        (deployment(10, 0, 20), 10),  # never more than replicas
-        (deployment(0, 0, 10), 0),  # no replicas, nothing to be unavailable
+        (deployment(10, 1, 5), 5),  # upstream TestMaxUnavailable
+        (deployment(10, 1, 10), 10),
+        (deployment(5, 1, 10), 5),  # never more than replicas
+        (deployment(0, 1, 10), 0),  # no replicas, nothing to be unavailable
+        (deployment(10, 1, "50%"), 5),
+        (deployment(10, 1, "100%"), 10),
+        (deployment(5, 1, "100%"), 5),
         (deployment(10, kind="Recreate"), 0),
         (deployment(10, "25%", "25%"), 2),
     ],
 )
 def test_max_unavailable(d, expected):
     assert util.max_unavailable(d) == expected
+
+
+@pytest.mark.parametrize(
+    "d, expected",
+    [  # upstream TestMinAvailable
+        (deployment(10, 1, 5), 5),
+        (deployment(10, 1, 10), 0),
+        (deployment(5, 1, 10), 0),
+        (deployment(0, 1, 10), 0),
+        (deployment(10, kind="Recreate"), 0),
+        (deployment(10, 1, "60%"), 4),
+        (deployment(10, 1, "100%"), 0),
+        (deployment(5, 1, "100%"), 0),
+    ],
+)
+def test_min_available(d, expected):
+    assert util.min_available(d) == expected
 
 
 def test_max_surge_is_zero_for_recreate():
@@ -225,6 +246,16 @@ def test_a_rolled_back_replica_set_gets_the_next_revision_and_remembers_its_old_
     assert annotations[util.REVISION_HISTORY_ANNOTATION] == "1,3"
 
 
+def test_revision_history_upstream_annotation_utils_case():
+    # upstream TestAnnotationUtils: revisions 11..20 with a 5-character history limit
+    rs = {"metadata": {"name": "web-x"}, "spec": {"replicas": 0}}
+    for i in range(10, 20):
+        util.set_new_replica_set_annotations(deployment(), rs, str(i + 1), True, 5)
+        if i >= 12:
+            assert rs["metadata"]["annotations"][util.REVISION_HISTORY_ANNOTATION] == f"{i - 1},{i}"
+        assert rs["metadata"]["annotations"][util.REVISION_ANNOTATION] == str(i + 1)
+
+
 def test_a_revision_never_goes_down():
     rs = replica_set("web-v1", "2024-01-01T00:00:00Z", revision=4)
     assert not util.set_new_replica_set_annotations(deployment(), rs, "2", exists=True)
@@ -246,6 +277,31 @@ def test_replica_set_fraction_keeps_its_share_of_max_replicas():
     rs = replica_set("web-a", "2024-01-01T00:00:00Z", replicas=6)
     rs["metadata"]["annotations"][util.MAX_REPLICAS_ANNOTATION] = "13"  # it was 6 of 13
     assert util.get_replica_set_fraction(rs, d) == 6  # round(6 * 25 / 13) = 12 -> +6
+
+
+@pytest.mark.parametrize(
+    "replicas, status_replicas, surge, rs_replicas, max_replicas, expected",
+    [  # upstream TestGetReplicaSetFraction
+        (0, 0, 0, 10, None, -10),  # an empty deployment always scales to 0
+        (10, 0, 0, 5, None, 0),  # annotation missing and no status to fall back on: no scaling
+        (10, 0, 0, 5, "0", 0),
+        (120, 100, 0, 50, None, 10),  # annotation missing: status.replicas is the base
+        (120, 100, 0, 50, "0", 10),
+        (120, 0, 0, 50, "100", 10),  # scale up by 1/5
+        (120, 0, 10, 50, "110", 9),  # with maxSurge, approximately 1/5
+        (10, 0, 0, 6, "12", -1),  # scale down by 1/6
+        (100, 0, 10, 50, "130", -8),
+    ],
+)
+def test_get_replica_set_fraction_upstream_cases(
+    replicas, status_replicas, surge, rs_replicas, max_replicas, expected
+):
+    d = deployment(replicas, surge, 1)
+    d["status"] = {"replicas": status_replicas}
+    rs = replica_set("web-a", "2024-01-01T00:00:00Z", replicas=rs_replicas)
+    if max_replicas is not None:
+        rs["metadata"]["annotations"][util.MAX_REPLICAS_ANNOTATION] = max_replicas
+    assert util.get_replica_set_fraction(rs, d) == expected
 
 
 def test_go_rounding_rounds_halves_away_from_zero():

@@ -240,6 +240,13 @@ def max_surge(deployment: dict) -> int:
     return surge
 
 
+def min_available(deployment: dict) -> int:
+    """MinAvailable: replicas - maxUnavailable for a rolling update (0 for Recreate: no promise)."""
+    if not is_rolling_update(deployment):
+        return 0
+    return replicas_of(deployment) - max_unavailable(deployment)
+
+
 def _strategy(deployment: dict) -> dict:
     return (deployment.get("spec") or {}).get("strategy") or {}
 
