@@ -568,3 +568,46 @@ def test_a_deployment_selecting_everything_is_refused_with_a_warning():
         "This deployment is selecting all pods. A non-empty selector is required."
     ]
     assert lab.replica_sets() == []
+
+
+def test_a_replica_set_that_no_longer_matches_the_selector_is_released():
+    lab = Lab()
+    lab.user.create(manifest(replicas=1))
+    lab.run(30)
+    (rs,) = lab.replica_sets()
+    rs["metadata"]["labels"] = {"app": "other"}
+    lab.user.update(rs)
+    lab.run(30)
+    released = lab.user.get("replicasets", rs["metadata"]["name"], "default")
+    assert "ownerReferences" not in released["metadata"]
+    assert len(lab.replica_sets()) == 2  # the Deployment made itself a new one
+
+
+def test_a_hash_collision_bumps_collision_count_and_picks_another_name():
+    lab = Lab()
+    d = manifest(replicas=1)
+    taken = util.compute_hash(lab.user.create(d)["spec"]["template"])
+    lab.user.delete("deployments", "web", "default")
+    squatter = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": f"web-{taken}", "namespace": "default", "labels": {"app": "squatter"}},
+        "spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": {"app": "squatter"}},
+            "template": {
+                "metadata": {"labels": {"app": "squatter"}},
+                "spec": {"containers": [{"name": "web", "image": "busybox"}]},
+            },
+        },
+    }
+    lab.user.create(squatter)
+    lab.user.create(manifest(replicas=1))
+    lab.run(30)
+    assert lab.deployment()["status"]["collisionCount"] == 1
+    ours = [rs for rs in lab.replica_sets() if rs["metadata"]["name"] != f"web-{taken}"]
+    (rs,) = ours
+    assert rs["metadata"]["labels"]["pod-template-hash"] == util.compute_hash(
+        lab.deployment()["spec"]["template"], 1
+    )
+    assert rs["spec"]["replicas"] == 1
