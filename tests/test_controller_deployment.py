@@ -611,3 +611,19 @@ def test_a_hash_collision_bumps_collision_count_and_picks_another_name():
         lab.deployment()["spec"]["template"], 1
     )
     assert rs["spec"]["replicas"] == 1
+
+
+def test_the_same_inputs_give_the_same_names_events_and_timestamps():
+    def scenario() -> tuple:
+        lab = Lab()
+        lab.user.create(manifest(replicas=4))
+        lab.run(30)
+        lab.set_image("nginx:1.27")
+        lab.run(60)
+        return (
+            [(rs["metadata"]["name"], rs["metadata"]["annotations"]) for rs in lab.replica_sets()],
+            lab.messages(),
+            lab.deployment()["status"],
+        )
+
+    assert scenario() == scenario()

@@ -220,7 +220,7 @@ class DeploymentController:
     def delete_pod(self, pod: dict) -> None:
         """A pod is gone: a Recreate rollout waits for exactly this, once its old pods are all gone."""
         deployment = self.get_deployment_for_pod(pod)
-        if deployment is None or util._strategy(deployment).get("type") != "Recreate":
+        if deployment is None or util.strategy_of(deployment).get("type") != "Recreate":
             return
         replica_sets = self.list_replica_sets(deployment)
         if not any(self.get_pod_map_for_deployment(deployment, replica_sets).values()):
@@ -302,7 +302,7 @@ class DeploymentController:
         if self.is_scaling_event(d, replica_sets):
             self.sync(d, replica_sets)
             return
-        strategy = util._strategy(d).get("type", "RollingUpdate")
+        strategy = util.strategy_of(d).get("type", "RollingUpdate")
         if strategy == "Recreate":
             self.rollout_recreate(d, replica_sets)
         elif strategy == "RollingUpdate":
@@ -422,7 +422,7 @@ class DeploymentController:
         """isScalingEvent: did spec.replicas change? (An active ReplicaSet remembers other desired counts.)"""
         new_rs, old_replica_sets = self.get_all_replica_sets_and_sync_revision(d, replica_sets, False)
         for rs in util.filter_active_replica_sets([*old_replica_sets, new_rs]):
-            desired = util._int_annotation(rs, util.DESIRED_REPLICAS_ANNOTATION)
+            desired = util.int_annotation(rs, util.DESIRED_REPLICAS_ANNOTATION)
             if desired is not None and desired != util.replicas_of(d):
                 return True
         return False

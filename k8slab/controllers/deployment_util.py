@@ -204,7 +204,7 @@ def resolve_fenceposts(
 
 
 def is_rolling_update(deployment: dict) -> bool:
-    return _strategy(deployment).get("type", "RollingUpdate") == "RollingUpdate"
+    return strategy_of(deployment).get("type", "RollingUpdate") == "RollingUpdate"
 
 
 def replicas_of(obj: dict | None) -> int:
@@ -224,7 +224,7 @@ def max_unavailable(deployment: dict) -> int:
     replicas = replicas_of(deployment)
     if not is_rolling_update(deployment) or replicas == 0:
         return 0
-    rolling = _strategy(deployment).get("rollingUpdate") or {}
+    rolling = strategy_of(deployment).get("rollingUpdate") or {}
     _, unavailable = resolve_fenceposts(rolling.get("maxSurge"), rolling.get("maxUnavailable"), replicas)
     return min(unavailable, replicas)
 
@@ -233,7 +233,7 @@ def max_surge(deployment: dict) -> int:
     """MaxSurge: how many pods above spec.replicas a rolling update may run (0 for Recreate)."""
     if not is_rolling_update(deployment):
         return 0
-    rolling = _strategy(deployment).get("rollingUpdate") or {}
+    rolling = strategy_of(deployment).get("rollingUpdate") or {}
     surge, _ = resolve_fenceposts(
         rolling.get("maxSurge"), rolling.get("maxUnavailable"), replicas_of(deployment)
     )
@@ -247,7 +247,8 @@ def min_available(deployment: dict) -> int:
     return replicas_of(deployment) - max_unavailable(deployment)
 
 
-def _strategy(deployment: dict) -> dict:
+def strategy_of(deployment: dict) -> dict:
+    """spec.strategy: {"type": "RollingUpdate", "rollingUpdate": {...}} or {"type": "Recreate"}."""
     return (deployment.get("spec") or {}).get("strategy") or {}
 
 
@@ -359,7 +360,7 @@ def is_saturated(deployment: dict, rs: dict | None) -> bool:
     """IsSaturated: has this ReplicaSet all the Deployment's replicas, asked for and available?"""
     if rs is None:
         return False
-    desired = _int_annotation(rs, DESIRED_REPLICAS_ANNOTATION)
+    desired = int_annotation(rs, DESIRED_REPLICAS_ANNOTATION)
     if desired is None:
         return False
     replicas = replicas_of(deployment)
@@ -377,7 +378,7 @@ def new_rs_new_replicas(deployment: dict, all_replica_sets: Sequence[dict | None
     """
     replicas = replicas_of(deployment)
     if is_rolling_update(deployment):
-        rolling = _strategy(deployment).get("rollingUpdate") or {}
+        rolling = strategy_of(deployment).get("rollingUpdate") or {}
         surge = get_scaled_value_from_int_or_percent(rolling.get("maxSurge"), replicas, True)
         current = get_replica_count(all_replica_sets)
         max_total = replicas + surge
@@ -385,9 +386,9 @@ def new_rs_new_replicas(deployment: dict, all_replica_sets: Sequence[dict | None
             return replicas_of(new_rs)  # cannot scale up
         scale_up = min(max_total - current, replicas - replicas_of(new_rs))
         return replicas_of(new_rs) + scale_up
-    if _strategy(deployment).get("type") == "Recreate":
+    if strategy_of(deployment).get("type") == "Recreate":
         return replicas
-    raise ValueError(f"deployment type {_strategy(deployment).get('type')} isn't supported")
+    raise ValueError(f"deployment type {strategy_of(deployment).get('type')} isn't supported")
 
 
 # ----------------------------------------------------------------------------- revisions
@@ -500,7 +501,8 @@ def set_new_replica_set_annotations(
     return changed
 
 
-def _int_annotation(obj: dict, key: str) -> int | None:
+def int_annotation(obj: dict, key: str) -> int | None:
+    """An annotation read as a whole number; None when it is missing or not a number."""
     value = (obj["metadata"].get("annotations") or {}).get(key)
     try:
         return int(value)
@@ -548,7 +550,7 @@ def get_replica_set_fraction(rs: dict, deployment: dict) -> int:
     if replicas == 0:
         return -replicas_of(rs)
     deployment_max_replicas = replicas + max_surge(deployment)
-    before = _int_annotation(rs, MAX_REPLICAS_ANNOTATION)
+    before = int_annotation(rs, MAX_REPLICAS_ANNOTATION)
     if not before:
         # No annotation (someone edited the ReplicaSet): fall back to the Deployment's current size.
         before = int((deployment.get("status") or {}).get("replicas") or 0)
