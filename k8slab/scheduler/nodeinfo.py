@@ -176,6 +176,7 @@ class NodeInfo:
         self.non_zero_requested = Resource()
         self.allocatable = Resource()
         self.used_ports: set[tuple[str, str, int]] = set()
+        self.images: dict[str, int] = {}
         self.generation = 0
         if node is not None:
             self.set_node(node)
@@ -198,6 +199,9 @@ class NodeInfo:
     def set_node(self, node: dict) -> None:
         self.node = node
         self.allocatable = Resource.from_list(node.get("status", {}).get("allocatable"))
+        from k8slab.scheduler.plugins.imagelocality import node_images
+
+        self.images = node_images(node)  # image name -> size in bytes
         self.generation += 1
 
     def add_pod(self, pod_info: PodInfo) -> None:
@@ -227,6 +231,7 @@ class NodeInfo:
         copy = NodeInfo()
         copy.node = self.node
         copy.allocatable = self.allocatable
+        copy.images = self.images
         copy.pods = dict(self.pods)
         copy.pods_with_affinity = dict(self.pods_with_affinity)
         copy.requested = self.requested.copy()

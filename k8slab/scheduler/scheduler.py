@@ -139,7 +139,8 @@ class Scheduler:
     """
 
     def __init__(self, client: Client, profiles: list[Framework] | None = None,
-                 percentage_of_nodes_to_score: int = 0, rng: random.Random | None = None):
+                 percentage_of_nodes_to_score: int = 0, rng: random.Random | None = None,
+                 fast_path: bool = True):
         if not isinstance(client, Client):
             raise TypeError(f"a Scheduler needs a k8slab.client.Client, got {type(client).__name__}")
         percentage = percentage_of_nodes_to_score
@@ -159,6 +160,14 @@ class Scheduler:
         self.next_start_node_index = 0
         self.scheduled = 0  # pods bound so far
         self._order: list[str] | None = None
+        self._image_states: dict[str, int] | None = None
+        self.dirty: set[str] = set()  # nodes whose NodeInfo changed since the fast path last looked
+        self.affinity_pods: set[str] = set()  # bound pods with pod (anti-)affinity
+        self.fast = None
+        if fast_path:
+            from k8slab.scheduler.fastpath import FastPath
+
+            self.fast = FastPath(self)
         self._cycle_due = False
         self.node_informer = Informer(client, "nodes")
         self.pod_informer = Informer(client, "pods")
@@ -207,6 +216,15 @@ class Scheduler:
         if self._order is None:
             self._order = node_tree_order(self.nodes)
         return self._order
+
+    def image_states(self) -> dict[str, int]:
+        """Image name -> how many nodes have it (ImageLocality scales an image's size by this)."""
+        if self._image_states is None:
+            self._image_states = {}
+            for info in self.nodes.values():
+                for image in info.images:
+                    self._image_states[image] = self._image_states.get(image, 0) + 1
+        return self._image_states
 
     def node_infos(self) -> list[NodeInfo]:
         """Every node's NodeInfo, in node-tree order (upstream's snapshot NodeInfos().List())."""
@@ -274,7 +292,7 @@ class Scheduler:
                     if cached is not None:
                         info.add_pod(PodInfo.of(cached))
         info.set_node(node)
-        self._order = None
+        self._order = self._image_states = None
         self.queue.move_all_to_active_or_backoff(NODE_ADD)
 
     def _on_node_update(self, old: dict, new: dict) -> None:
@@ -288,11 +306,13 @@ class Scheduler:
         if info.labels.get(ZONE_LABEL) != (node["metadata"].get("labels") or {}).get(ZONE_LABEL):
             self._order = None
         info.set_node(node)
+        self._image_states = None
+        self.dirty.add(info.name)
         self.queue.move_all_to_active_or_backoff(NODE_UPDATE)
 
     def _on_node_delete(self, node: dict) -> None:
         self.nodes.pop(node["metadata"]["name"], None)
-        self._order = None
+        self._order = self._image_states = None
 
     def _on_pod_add(self, pod: dict) -> None:
         if self._is_assigned(pod):
@@ -323,16 +343,24 @@ class Scheduler:
     def _add_assigned(self, pod: dict) -> None:
         key, node_name = pod_key(pod), pod["spec"]["nodeName"]
         self._forget_assigned(key)  # our assumed copy, or an older version of the pod
-        self.pod_nodes[key] = node_name
+        self._place(PodInfo.of(pod), node_name)
+
+    def _place(self, pod_info: PodInfo, node_name: str) -> None:
+        self.pod_nodes[pod_info.key] = node_name
+        if pod_info.has_pod_affinity:
+            self.affinity_pods.add(pod_info.key)
         if node_name in self.nodes:
-            self.nodes[node_name].add_pod(PodInfo.of(pod))
+            self.nodes[node_name].add_pod(pod_info)
+            self.dirty.add(node_name)
 
     def _forget_assigned(self, key: str) -> bool:
         node_name = self.pod_nodes.pop(key, None)
         if node_name is None:
             return False
+        self.affinity_pods.discard(key)
         if node_name in self.nodes:
             self.nodes[node_name].remove_pod(key)
+            self.dirty.add(node_name)
         return True
 
     # -- the scheduling cycle ------------------------------------------------------------
@@ -393,6 +421,10 @@ class Scheduler:
         """Filter, then score, then pick: the node for this pod, or FitError (schedule_one.go schedulePod)."""
         if not self.nodes:
             raise FitError(pod_info.key, 0, Diagnosis())
+        if self.fast is not None:
+            host = self.fast.schedule(fwk, pod_info)
+            if host is not None:
+                return ScheduleResult(host, -1, -1)  # the fast path does not count what it looked at
         feasible, diagnosis = self.find_nodes_that_fit(fwk, state, pod_info)
         if not feasible:
             raise FitError(pod_info.key, len(self.nodes), diagnosis)
@@ -435,8 +467,7 @@ class Scheduler:
     def _assume(self, pod_info: PodInfo, node_name: str) -> None:
         assumed = dict(pod_info.pod)
         assumed["spec"] = dict(assumed.get("spec") or {}, nodeName=node_name)
-        self.pod_nodes[pod_info.key] = node_name
-        self.nodes[node_name].add_pod(PodInfo.of(assumed))
+        self._place(PodInfo.of(assumed), node_name)
 
     # -- failures: the PodScheduled condition and a FailedScheduling event -------------
 

@@ -39,10 +39,16 @@ def calculate_priority(sum_scores: int, num_containers: int) -> int:
 class ImageLocality(Plugin):
     name = "ImageLocality"
 
+    def __init__(self, handle=None):
+        self.handle = handle  # the Scheduler: the spread of an image is counted over all nodes
+
     def pre_score(self, state, pod_info, node_infos) -> Status:
+        if self.handle is not None:  # the scheduler keeps the count up to date as nodes change
+            state["PreScoreImageLocality"] = (self.handle.image_states(), max(len(self.handle.nodes), 1))
+            return SUCCESS
         spread: dict[str, int] = {}
         for info in node_infos:
-            for image in node_images(info.node):
+            for image in info.images:
                 spread[image] = spread.get(image, 0) + 1
         state["PreScoreImageLocality"] = (spread, max(len(node_infos), 1))
         return SUCCESS
@@ -52,7 +58,7 @@ class ImageLocality(Plugin):
         containers = (pod_info.spec.get("initContainers") or []) + (pod_info.spec.get("containers") or [])
         if not containers:
             return 0
-        images = node_images(node_info.node)
+        images = node_info.images
         total = 0
         for container in containers:
             name = normalized_image_name(container.get("image") or "")

@@ -1,0 +1,148 @@
+"""Two paths, one answer: the vectorised fast path picks the node the per-node plugins pick."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from k8slab.api.server import APIServer
+from k8slab.client import Client
+from k8slab.cluster import node_object
+from k8slab.scheduler import CycleState, FitError, Scheduler
+from k8slab.scheduler.fastpath import FastPath
+from k8slab.scheduler.nodeinfo import PodInfo
+from k8slab.sim import Loop
+from k8slab.store import Store
+
+TAINTS = [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"},
+          {"key": "spot", "effect": "PreferNoSchedule"},
+          {"key": "flaky", "effect": "PreferNoSchedule"},
+          {"key": "maintenance", "effect": "NoExecute"}]
+TOLERATIONS = [{"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+               {"key": "spot", "operator": "Exists"},
+               {"operator": "Exists", "effect": "NoExecute"}]
+MB = 1024 * 1024
+IMAGES = [{"names": ["app:1"], "sizeBytes": 300 * MB}, {"names": ["db:2"], "sizeBytes": 900 * MB}]
+
+nodes_st = st.fixed_dictionaries({
+    "cpu": st.sampled_from(["500m", "1", "2", "4", "8"]),
+    "memory": st.sampled_from(["512Mi", "1Gi", "4Gi", "16Gi"]),
+    "pods": st.sampled_from(["2", "110"]),
+    "zone": st.sampled_from(["zone-a", "zone-b", "zone-c"]),
+    "labels": st.sampled_from([{}, {"disk": "ssd"}, {"disk": "hdd"}, {"disk": "ssd", "gpu": "true"}]),
+    "taints": st.lists(st.sampled_from(TAINTS), max_size=2, unique_by=lambda t: t["key"]),
+    "unschedulable": st.booleans(),
+    "images": st.lists(st.sampled_from(IMAGES), max_size=2, unique_by=lambda i: i["names"][0]),
+})
+
+requests_st = st.fixed_dictionaries({}, optional={"cpu": st.sampled_from(["100m", "250m", "1", "3"]),
+                                                  "memory": st.sampled_from(["64Mi", "512Mi", "2Gi", "8Gi"])})
+
+pod_st = st.fixed_dictionaries({
+    "requests": requests_st,
+    "tolerations": st.lists(st.sampled_from(TOLERATIONS), max_size=2),
+    "nodeSelector": st.sampled_from([None, {"disk": "ssd"}]),
+    "required": st.sampled_from([None, ["zone-a", "zone-b"], ["zone-c"]]),
+    "preferred": st.lists(st.tuples(st.integers(1, 100), st.sampled_from(["ssd", "hdd"])), max_size=2),
+    "image": st.sampled_from(["nginx", "app:1", "db:2"]),
+})
+
+
+def pod_object(name: str, shape: dict) -> dict:
+    container = {"name": "c", "image": shape["image"], "resources": {"requests": shape["requests"]}}
+    spec: dict = {"containers": [container], "tolerations": shape["tolerations"]}
+    if shape["nodeSelector"]:
+        spec["nodeSelector"] = shape["nodeSelector"]
+    affinity: dict = {}
+    if shape["required"]:
+        zone_in = {"key": "topology.kubernetes.io/zone", "operator": "In", "values": shape["required"]}
+        affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {
+            "nodeSelectorTerms": [{"matchExpressions": [zone_in]}]}
+    if shape["preferred"]:
+        affinity["preferredDuringSchedulingIgnoredDuringExecution"] = [
+            {"weight": w, "preference": {"matchExpressions": [{"key": "disk", "operator": "In",
+                                                               "values": [d]}]}}
+            for w, d in shape["preferred"]]
+    if affinity:
+        spec["affinity"] = {"nodeAffinity": affinity}
+    return {"metadata": {"name": name, "namespace": "default", "labels": {}}, "spec": spec}
+
+
+def make_scheduler(node_shapes, bound, seed) -> Scheduler:
+    scheduler = Scheduler(Client(APIServer(Store(Loop(seed=seed)))), fast_path=False)
+    for index, shape in enumerate(node_shapes, start=1):
+        node = node_object(index, shape)
+        if shape["images"]:
+            node["status"]["images"] = shape["images"]
+        scheduler._on_node_add(node)
+    order = scheduler.node_order()
+    for i, (shape, where) in enumerate(bound):
+        pod = pod_object(f"bound-{i}", shape)
+        pod["spec"]["nodeName"] = order[where % len(order)]
+        scheduler._add_assigned(pod)
+    return scheduler
+
+
+def reference_choice(scheduler, pod_info):
+    try:
+        fwk = scheduler.framework_for(pod_info.pod)
+        return scheduler.schedule_pod(fwk, CycleState(), pod_info).suggested_host
+    except FitError:
+        return None
+
+
+def assert_same_choices(scheduler, pods, seed):
+    fast = FastPath(scheduler)
+    fwk = scheduler.framework_for(pods[0].pod)
+    for pod_info in pods:
+        assert fast.eligible(fwk, pod_info)  # really on the fast path, not handed over
+        start, rng_state = scheduler.next_start_node_index, random.Random(seed).getstate()
+        scheduler.rng.setstate(rng_state)
+        expected = reference_choice(scheduler, pod_info)
+        expected_start, expected_rng = scheduler.next_start_node_index, scheduler.rng.getstate()
+        scheduler.next_start_node_index = start
+        scheduler.rng.setstate(rng_state)
+        got = fast.schedule(fwk, pod_info)
+        if got is None:  # no feasible node: the fast path hands over to the reference path
+            assert expected is None
+            scheduler.next_start_node_index = expected_start
+            continue
+        assert got == expected
+        assert scheduler.next_start_node_index == expected_start
+        assert scheduler.rng.getstate() == expected_rng
+        scheduler._assume(pod_info, got)  # both paths see it next time
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nodes=st.lists(nodes_st, min_size=1, max_size=12),
+       bound=st.lists(st.tuples(pod_st, st.integers(0, 1000)), max_size=10),
+       pods=st.lists(pod_st, min_size=1, max_size=6), seed=st.integers(0, 2**16))
+def test_fast_path_chooses_the_same_node_as_the_plugins(nodes, bound, pods, seed):
+    scheduler = make_scheduler(nodes, bound, seed)
+    assert_same_choices(scheduler, [PodInfo.of(pod_object(f"p{i}", p)) for i, p in enumerate(pods)], seed)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(node=nodes_st, count=st.integers(100, 260), pods=st.lists(pod_st, min_size=1, max_size=4),
+       seed=st.integers(0, 2**16))
+def test_fast_path_agrees_when_it_stops_at_percentage_of_nodes_to_score(node, count, pods, seed):
+    shapes = [dict(node, zone=z, cpu=c) for z, c in zip(["zone-a", "zone-b", "zone-c"] * count,
+                                                        ["1", "2", "4", "8"] * count, strict=False)][:count]
+    scheduler = make_scheduler(shapes, [], seed)
+    scheduler.next_start_node_index = seed % count
+    assert_same_choices(scheduler, [PodInfo.of(pod_object(f"p{i}", p)) for i, p in enumerate(pods)], seed)
+
+
+def test_fast_path_hands_over_pods_it_does_not_cover():
+    shape = {"cpu": "1", "memory": "1Gi", "pods": "110", "zone": "zone-a", "labels": {}, "taints": [],
+             "unschedulable": False, "images": []}
+    scheduler = make_scheduler([shape], [], 0)
+    pod = pod_object("p", {"requests": {}, "tolerations": [], "nodeSelector": None, "required": None,
+                           "preferred": [], "image": "nginx"})
+    pod["spec"]["topologySpreadConstraints"] = [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+                                                 "whenUnsatisfiable": "DoNotSchedule",
+                                                 "labelSelector": {"matchLabels": {"app": "x"}}}]
+    info = PodInfo.of(pod)
+    assert FastPath(scheduler).schedule(scheduler.framework_for(pod), info) is None
