@@ -506,6 +506,33 @@ def test_replicas_changed_mid_rollout_are_shared_proportionally():
     )
 
 
+def test_replicas_lowered_mid_rollout_are_taken_proportionally_older_first():
+    lab = Lab(ready_after=None)
+    rolling = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 3, "maxUnavailable": 2}}
+    lab.user.create(manifest(replicas=10, strategy=rolling))
+    lab.run(5)
+    for pod in lab.pods():
+        lab.kubelet.mark_ready("default", pod["metadata"]["name"])
+    lab.run(5)
+    lab.set_image("nginx:1.27")
+    lab.run(5)
+    old, new = (rs["metadata"]["name"] for rs in lab.replica_sets())
+    before = len(lab.messages())
+    d = lab.deployment()
+    d["spec"]["replicas"] = 5  # max replicas 13 -> 8
+    lab.user.update(d)
+    lab.run(5)
+    assert lab.messages()[before : before + 2] == [  # 8 * 8/13 = 4.9 -> 5; 5 * 8/13 = 3.1 -> 3
+        f"Scaled down replica set {old} from 8 to 5",
+        f"Scaled down replica set {new} from 5 to 3",
+    ]
+    # The old ReplicaSet's status still counts 8 available for a moment: that must not read as
+    # "3 too few unhealthy" and scale it back up.
+    assert not any(m.startswith(f"Scaled up replica set {old}") for m in lab.messages()[before:])
+    # Then the rollout goes on from there, within the new bounds (5 + 3 surge).
+    assert sum(rs["spec"]["replicas"] for rs in lab.replica_sets()) == 8
+
+
 # ----------------------------------------------------------------------------- progress deadline
 
 

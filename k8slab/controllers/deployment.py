@@ -113,6 +113,17 @@ def new_controller_ref(deployment: dict) -> dict:
     }
 
 
+def namespace_index(obj: dict) -> list[str]:
+    """client-go's MetaNamespaceIndexFunc: file every object under its namespace."""
+    return [obj["metadata"].get("namespace", "")]
+
+
+def controller_uid_index(obj: dict) -> list[str]:
+    """File an object under the uid of its controller (none: not filed)."""
+    ref = controller_ref(obj)
+    return [ref["uid"]] if ref is not None and ref.get("uid") else []
+
+
 def matches(selector: dict | None, obj: dict) -> bool:
     return selector_from_label_selector(selector).matches(obj["metadata"].get("labels") or {})
 
@@ -146,6 +157,10 @@ class DeploymentController:
             on_add=self.add_replica_set, on_update=self.update_replica_set, on_delete=self.delete_replica_set
         )
         self.pods.add_event_handler(on_delete=self.delete_pod)
+        # Indexes, so that a sync reads only its own namespace and its own pods, not the whole cluster's.
+        for informer in (self.deployments, self.replica_sets):
+            informer.add_index("namespace", namespace_index)
+        self.pods.add_index("controllerUID", controller_uid_index)
 
     def run(self) -> None:
         """Start the informers (each lists, then watches); their handlers fill the queue."""
@@ -240,10 +255,8 @@ class DeploymentController:
         namespace = rs["metadata"].get("namespace", "")
         return [
             d
-            for d in self.deployments.list()
-            if d["metadata"].get("namespace", "") == namespace
-            and (d.get("spec") or {}).get("selector")
-            and matches(d["spec"]["selector"], rs)
+            for d in self.deployments.by_index("namespace", namespace)
+            if (d.get("spec") or {}).get("selector") and matches(d["spec"]["selector"], rs)
         ]
 
     def get_deployment_for_pod(self, pod: dict) -> dict | None:
@@ -264,9 +277,8 @@ class DeploymentController:
         namespace = deployment["metadata"].get("namespace", "")
         return [
             rs
-            for rs in self.replica_sets.list()
-            if rs["metadata"].get("namespace", "") == namespace
-            and (controller_ref(rs) or {}).get("uid") == uid
+            for rs in self.replica_sets.by_index("namespace", namespace)
+            if (controller_ref(rs) or {}).get("uid") == uid
         ]
 
     # -- syncDeployment ------------------------------------------------------------------
@@ -321,9 +333,7 @@ class DeploymentController:
         uid = d["metadata"]["uid"]
         deleting = bool(d["metadata"].get("deletionTimestamp"))
         claimed: list[dict] = []
-        for rs in self.replica_sets.list():
-            if rs["metadata"].get("namespace", "") != namespace:
-                continue
+        for rs in self.replica_sets.by_index("namespace", namespace):
             ref = controller_ref(rs)
             selected = matches(d["spec"]["selector"], rs)
             if ref is not None:
@@ -372,15 +382,14 @@ class DeploymentController:
 
     def get_pod_map_for_deployment(self, d: dict, replica_sets: list[dict]) -> dict[str, list[dict]]:
         """The Deployment's pods grouped by the uid of the ReplicaSet that controls them."""
-        pod_map: dict[str, list[dict]] = {rs["metadata"]["uid"]: [] for rs in replica_sets}
-        namespace = d["metadata"].get("namespace", "")
-        for pod in self.pods.list():
-            if pod["metadata"].get("namespace", "") != namespace or not matches(d["spec"]["selector"], pod):
-                continue
-            ref = controller_ref(pod)
-            if ref is not None and ref.get("uid") in pod_map:
-                pod_map[ref["uid"]].append(pod)
-        return pod_map
+        return {
+            rs["metadata"]["uid"]: [
+                pod
+                for pod in self.pods.by_index("controllerUID", rs["metadata"]["uid"])
+                if matches(d["spec"]["selector"], pod)
+            ]
+            for rs in replica_sets
+        }
 
     def check_paused_conditions(self, d: dict) -> None:
         """Progressing becomes Unknown/DeploymentPaused on pause, Unknown/DeploymentResumed on resume."""
@@ -784,7 +793,12 @@ class DeploymentController:
         max_scaled_down = all_pods - min_available - new_rs_unavailable
         if max_scaled_down <= 0:
             return False
-        old_replica_sets, cleaned_up = self.cleanup_unhealthy_replicas(old_replica_sets, d, max_scaled_down)
+        try:
+            old_replica_sets, cleaned_up = self.cleanup_unhealthy_replicas(
+                old_replica_sets, d, max_scaled_down
+            )
+        except InvalidScaleDown:
+            return False  # as upstream: no scaling this time; the ReplicaSet's status will catch up
         scaled_down = self.scale_down_old_replica_sets_for_rolling_update(
             [*old_replica_sets, new_rs], old_replica_sets, d
         )
@@ -808,6 +822,13 @@ class DeploymentController:
             if replicas == 0 or replicas == available:
                 continue
             count = min(max_cleanup_count - total, replicas - available)
+            if count < 0:
+                # More available than asked for: the status is from before a scale-down. Do not "clean
+                # up" by scaling it back up.
+                raise InvalidScaleDown(
+                    "when cleaning up unhealthy replicas, got invalid request to scale down "
+                    f"{key_of(rs)} {replicas} -> {replicas - count}"
+                )
             _, updated = self.scale_replica_set_and_record_event(rs, replicas - count, d)
             total += count
             old_replica_sets[index] = updated
@@ -945,6 +966,10 @@ class DeploymentController:
         # One second more, so the check lands after the deadline, not on it (kubernetes#39785).
         self.queue.add_after(key_of(d), after + 1)
         return after
+
+
+class InvalidScaleDown(Exception):
+    """A scale-down that would scale up (computed from a ReplicaSet status that lags its spec)."""
 
 
 def old_pods_running(
