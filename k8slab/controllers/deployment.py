@@ -33,10 +33,12 @@ What differs from upstream, on purpose:
   two writes in one sync do not conflict with each other (upstream sometimes
   gets a Conflict there and simply retries the key).
 * Left out: the old `rollbackTo` API (apps/v1 rollbacks are done by
-  `kubectl rollout undo`, which rewrites the template), the
-  ReplicaFailure condition, the DeploymentPodReplacementPolicy feature gate
-  and terminatingReplicas, and a Deployment's claim on pods (only used by
-  Recreate here, read straight from the pod cache).
+  `kubectl rollout undo`, which rewrites the template: the controller only
+  sees a template equal to an old ReplicaSet's and re-uses that ReplicaSet),
+  the ReplicaFailure condition (copied from a ReplicaSet's own
+  ReplicaFailure), the DeploymentPodReplacementPolicy feature gate and
+  status.terminatingReplicas, and metrics. Proportional scaling is upstream's
+  whole algorithm (`scale`).
 """
 
 from __future__ import annotations
