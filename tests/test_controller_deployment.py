@@ -654,3 +654,20 @@ def test_the_same_inputs_give_the_same_names_events_and_timestamps():
         )
 
     assert scenario() == scenario()
+
+
+def test_the_controller_can_share_informers_with_other_controllers():
+    loop = Loop(strict=True)
+    api = APIServer(Store(loop))
+    client = Client(api, "system:kube-controller-manager")
+    pods = Informer(client, "pods")
+    replica_sets = Informer(client, "replicasets")
+    controller = DeploymentController(client, EventLog(), replica_sets=replica_sets, pods=pods)
+    DeploymentController(client, EventLog(), replica_sets=replica_sets, pods=pods)  # indexes kept once
+    pods.run()  # the manager may start a shared informer before the controllers
+    controller.run()
+    assert controller.pods is pods
+    Client(api).create(manifest(replicas=2))
+    loop.run(seconds=5)
+    (rs,) = replica_sets.list()
+    assert rs["spec"]["replicas"] == 2

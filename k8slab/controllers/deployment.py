@@ -141,17 +141,27 @@ class DeploymentController:
         client.loop.run(seconds=30)
 
     `recorder` receives the controller's events (`ScalingReplicaSet`, ...);
-    by default the controller manager's EventRecorder.
+    by default the controller manager's EventRecorder. A controller manager
+    may pass informers it shares between controllers (upstream's
+    NewDeploymentController takes them the same way); by default the
+    controller makes its own.
     """
 
-    def __init__(self, client: Client, recorder: Any = None):
+    def __init__(
+        self,
+        client: Client,
+        recorder: Any = None,
+        deployments: Informer | None = None,
+        replica_sets: Informer | None = None,
+        pods: Informer | None = None,
+    ):
         self.client = client
         self.loop = client.loop
         self.recorder = recorder if recorder is not None else default_recorder(client)
         self.queue = WorkQueue(self.loop, name="deployment", wake=self.worker)
-        self.deployments = Informer(client, "deployments")
-        self.replica_sets = Informer(client, "replicasets")
-        self.pods = Informer(client, "pods")
+        self.deployments = deployments if deployments is not None else Informer(client, "deployments")
+        self.replica_sets = replica_sets if replica_sets is not None else Informer(client, "replicasets")
+        self.pods = pods if pods is not None else Informer(client, "pods")
         self.deployments.add_event_handler(
             on_add=self.add_deployment, on_update=self.update_deployment, on_delete=self.delete_deployment
         )
@@ -160,12 +170,18 @@ class DeploymentController:
         )
         self.pods.add_event_handler(on_delete=self.delete_pod)
         # Indexes, so that a sync reads only its own namespace and its own pods, not the whole cluster's.
-        for informer in (self.deployments, self.replica_sets):
-            informer.add_index("namespace", namespace_index)
-        self.pods.add_index("controllerUID", controller_uid_index)
+        for informer, name, index in (
+            (self.deployments, "namespace", namespace_index),
+            (self.replica_sets, "namespace", namespace_index),
+            (self.pods, "controllerUID", controller_uid_index),
+        ):
+            try:
+                informer.add_index(name, index)
+            except ValueError:
+                pass  # a shared informer that already keeps this index
 
     def run(self) -> None:
-        """Start the informers (each lists, then watches); their handlers fill the queue."""
+        """Start the informers (each lists, then watches; one already running is left as it is)."""
         for informer in (self.deployments, self.replica_sets, self.pods):
             informer.run()
 
