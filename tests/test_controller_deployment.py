@@ -371,6 +371,18 @@ def test_rolling_update_scales_new_up_and_old_down_step_by_step():
     assert condition(d, "Progressing")["reason"] == "NewReplicaSetAvailable"
 
 
+def test_old_replicas_that_never_became_available_are_scaled_down_first():
+    lab = Lab(ready_after=None)  # the old version never gets ready: a broken release being replaced
+    lab.user.create(manifest(replicas=4))  # 25%/25%: surge 1, unavailable 1
+    lab.run(10)
+    lab.set_image("nginx:1.27")
+    lab.run(10)
+    old, new = lab.replica_sets()
+    # Removing an unavailable pod costs no availability, so the rollout is not stuck behind them.
+    assert f"Scaled down replica set {old['metadata']['name']} from 4 to 3" in lab.messages()
+    assert (old["spec"]["replicas"], new["spec"]["replicas"]) == (3, 2)
+
+
 def test_min_ready_seconds_holds_back_the_rollout():
     lab = Lab()
     rolling = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
