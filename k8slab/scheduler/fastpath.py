@@ -58,6 +58,7 @@ class FastPath:
         self.index: dict[str, int] = {}
         self.taint_sets: list[tuple] = []  # distinct taint lists; nodes refer to them by number
         self.taint_set_index: dict[tuple, int] = {}
+        self.positions = np.arange(0)
 
     # -- keeping the arrays up to date ----------------------------------------------------
 
@@ -154,11 +155,13 @@ class FastPath:
         per_set = np.array([sum(1 for t in map(dict, taint_set)
                                 if t.get("effect") == "PreferNoSchedule" and not tolerates(prefer, t))
                             for taint_set in self.taint_sets], dtype=np.int64)
-        counts = per_set[self.taints[feasible]]
-        highest = counts.max()
-        taint_score = np.full(len(feasible), MAX_NODE_SCORE) if highest == 0 else \
-            MAX_NODE_SCORE - MAX_NODE_SCORE * counts // highest
-        total += DEFAULT_WEIGHTS["TaintToleration"] * taint_score
+        if per_set.any():
+            counts = per_set[self.taints[feasible]]
+            highest = counts.max()
+            taint_score = MAX_NODE_SCORE - MAX_NODE_SCORE * counts // highest if highest else MAX_NODE_SCORE
+            total += DEFAULT_WEIGHTS["TaintToleration"] * taint_score
+        else:  # no node has a PreferNoSchedule taint this pod minds: every node scores 100
+            total += DEFAULT_WEIGHTS["TaintToleration"] * MAX_NODE_SCORE
         # NodeAffinity (weight 2): preferred terms, normalised to the best node
         terms = preferred_terms(spec)
         if terms:
@@ -238,7 +241,10 @@ class FastPath:
         if percentage is None:
             percentage = s.percentage_of_nodes_to_score
         wanted = num_feasible_nodes_to_find(percentage, n)
-        rotated = np.roll(np.arange(n), -s.next_start_node_index)
+        if len(self.positions) != n:
+            self.positions = np.arange(n)
+        start = s.next_start_node_index
+        rotated = np.concatenate((self.positions[start:], self.positions[:start]))  # round robin
         in_order = mask[rotated]
         found = np.cumsum(in_order)
         processed = int(np.searchsorted(found, wanted) + 1) if found[-1] >= wanted else n

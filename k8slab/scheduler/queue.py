@@ -94,6 +94,9 @@ class SchedulingQueue:
     def active(self) -> list[str]:
         return [key for _, _, key in sorted(self._active) if key in self._active_keys]
 
+    def has_active(self) -> bool:
+        return bool(self._active_keys)
+
     def backoff(self) -> list[str]:
         return list(self._backoff)
 

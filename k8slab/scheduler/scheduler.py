@@ -21,6 +21,7 @@ the next pod sees the room it takes before the watch event comes back.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass
 
@@ -342,6 +343,11 @@ class Scheduler:
 
     def _add_assigned(self, pod: dict) -> None:
         key, node_name = pod_key(pod), pod["spec"]["nodeName"]
+        info = self.nodes.get(node_name)
+        known = info.pods.get(key) if info is not None and self.pod_nodes.get(key) == node_name else None
+        if known is not None and known.pod["metadata"].get("uid") == pod["metadata"].get("uid"):
+            known.pod = pod  # our assumed pod, confirmed (requests cannot change): keep its sums
+            return
         self._forget_assigned(key)  # our assumed copy, or an older version of the pod
         self._place(PodInfo.of(pod), node_name)
 
@@ -379,7 +385,7 @@ class Scheduler:
         try:
             self.schedule_one(queued)
         finally:
-            if self.queue.active():
+            if self.queue.has_active():
                 self._wake()
 
     def schedule_one(self, queued: QueuedPodInfo) -> str | None:
@@ -467,7 +473,7 @@ class Scheduler:
     def _assume(self, pod_info: PodInfo, node_name: str) -> None:
         assumed = dict(pod_info.pod)
         assumed["spec"] = dict(assumed.get("spec") or {}, nodeName=node_name)
-        self._place(PodInfo.of(assumed), node_name)
+        self._place(dataclasses.replace(pod_info, pod=assumed), node_name)
 
     # -- failures: the PodScheduled condition and a FailedScheduling event -------------
 
