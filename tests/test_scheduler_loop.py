@@ -282,3 +282,59 @@ def test_preemption_policy_never_does_not_preempt():
     assert scheduled_condition(api, "high")["message"] == (
         "0/1 nodes are available: 1 Insufficient cpu. "
         "preemption: not eligible due to preemptionPolicy=Never.")
+
+
+def test_a_plugin_that_raises_does_not_stop_the_scheduler():
+    class Broken(Plugin):
+        name = "Broken"
+
+        def filter(self, state, pod_info, node_info):
+            raise RuntimeError("boom")
+
+    api, scheduler = make_cluster([{}])
+    scheduler.add_profile(Framework([Broken(), DefaultBinder()], scheduler_name="broken"))
+    make_pod(api, "victim", schedulerName="broken")
+    make_pod(api, "fine")
+    api.loop.run(seconds=1)
+    condition = scheduled_condition(api, "victim")
+    assert condition["reason"] == "SchedulerError"
+    assert condition["message"] == "running \"Broken\" filter plugin: RuntimeError('boom')"
+    assert scheduler.queue.backoff() == ["default/victim"]
+    assert node_of(api, "fine") == "node-1"
+
+
+def test_events_go_to_the_recorder():
+    class Recorder:
+        def __init__(self):
+            self.events = []
+
+        def event(self, obj, kind, reason, message):
+            self.events.append((obj["metadata"]["name"], kind, reason, message))
+
+    recorder = Recorder()
+    api, _ = make_cluster([{"cpu": "1"}], recorder=recorder)
+    make_pod(api, "ok")
+    make_pod(api, "big", cpu="2")
+    api.loop.run(seconds=1)
+    assert ("ok", "Normal", "Scheduled", "Successfully assigned default/ok to node-1") in recorder.events
+    failed = [e[3] for e in recorder.events if e[:3] == ("big", "Warning", "FailedScheduling")]
+    assert failed[0].startswith("0/1 nodes are available: 1 Insufficient cpu.")
+
+
+def test_unschedulable_pods_are_retried_after_five_minutes():
+    api, scheduler = make_cluster([{"cpu": "1"}])
+    make_pod(api, "big", cpu="2")
+    api.loop.run(seconds=1)
+    assert scheduler.queue.unschedulable() == ["default/big"]
+    api.loop.run(seconds=300)
+    assert scheduler.queue.unschedulable() == ["default/big"]  # tried again, and parked again
+    assert scheduler.queue._unschedulable["default/big"].attempts == 2
+
+
+def test_deleted_pending_pod_leaves_the_queue():
+    api, scheduler = make_cluster([{"cpu": "1"}])
+    make_pod(api, "big", cpu="2")
+    api.loop.run(seconds=1)
+    api.delete("pods", "big", namespace="default", grace_period_seconds=0)
+    api.loop.run(seconds=1)
+    assert len(scheduler.queue) == 0

@@ -170,6 +170,10 @@ class FitError(Exception):
         return message
 
 
+class SchedulingError(Exception):
+    """Something went wrong in the scheduler itself (a plugin raised): the pod is retried after back-off."""
+
+
 # ----------------------------------------------------------------------------- a profile: plugins + weights
 
 
@@ -252,7 +256,10 @@ class Framework:
         for plugin in self.filter_plugins:
             if plugin.name in skip:
                 continue
-            status = plugin.filter(state, pod_info, node_info)
+            try:
+                status = plugin.filter(state, pod_info, node_info)
+            except Exception as error:  # a broken plugin is the scheduler's error, not the pod's
+                return Status(Code.Error, [f'running "{plugin.name}" filter plugin: {error!r}'], plugin.name)
             if not status.is_success():
                 return Status(status.code, status.reasons, plugin.name)
         return SUCCESS
@@ -287,7 +294,11 @@ class Framework:
         for plugin in self.score_plugins:
             if plugin.name in skip:
                 continue
-            scores = {info.name: plugin.score(state, pod_info, info) for info in node_infos}
+            try:
+                scores = {info.name: plugin.score(state, pod_info, info) for info in node_infos}
+            except Exception as error:
+                message = f'running Score plugins: plugin "{plugin.name}" failed with: {error!r}'
+                raise SchedulingError(message) from error
             raw = dict(scores) if detail is not None else None
             if callable(getattr(plugin, "normalize_score", None)):
                 plugin.normalize_score(state, pod_info, scores)

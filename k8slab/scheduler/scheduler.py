@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from k8slab.api.selectors import LabelSelector, selector_from_label_selector
 from k8slab.client import Client, Informer, deep_copy, retry_on_conflict
 from k8slab.scheduler.framework import (
+    Code,
     CycleState,
     Diagnosis,
     FitError,
     Framework,
     NodeScores,
+    SchedulingError,
 )
 from k8slab.scheduler.nodeinfo import NodeInfo, PodInfo, pod_key
 from k8slab.scheduler.queue import (
@@ -141,7 +143,7 @@ class Scheduler:
 
     def __init__(self, client: Client, profiles: list[Framework] | None = None,
                  percentage_of_nodes_to_score: int = 0, rng: random.Random | None = None,
-                 fast_path: bool = True):
+                 fast_path: bool = True, recorder=None):
         if not isinstance(client, Client):
             raise TypeError(f"a Scheduler needs a k8slab.client.Client, got {type(client).__name__}")
         percentage = percentage_of_nodes_to_score
@@ -177,7 +179,7 @@ class Scheduler:
         self.replicaset_informer = Informer(client, "replicasets")
         self.node_informer.add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
         self.pod_informer.add_event_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
-        self.recorder = _event_recorder(client)
+        self.recorder = recorder if recorder is not None else _event_recorder(client)
 
     def __repr__(self) -> str:
         return f"Scheduler(profiles={list(self.profiles)}, nodes={len(self.nodes)}, {self.queue!r})"
@@ -406,6 +408,9 @@ class Scheduler:
             queued.unschedulable_plugins = error.diagnosis.unschedulable_plugins
             self._failed(queued, str(error), nominated)
             return None
+        except SchedulingError as error:
+            self._failed(queued, str(error), "", backoff=True, reason="SchedulerError")
+            return None
         node_name = result.suggested_host
         self._assume(pod_info, node_name)
         status = fwk.run_reserve(state, pod_info, node_name)
@@ -415,7 +420,8 @@ class Scheduler:
             status = fwk.run_bind(state, pod_info, node_name)
         if not status.is_success():
             self._forget_assigned(pod_info.key)
-            self._failed(queued, f"Binding rejected: {status.message()}", "", backoff=True)
+            message = f"Binding rejected: {status.message()}"
+            self._failed(queued, message, "", backoff=True, reason="SchedulerError")
             return None
         self.queue.done(pod_info.key)
         self.scheduled += 1
@@ -460,6 +466,8 @@ class Scheduler:
             node_info = all_nodes[(self.next_start_node_index + i) % len(all_nodes)]
             processed += 1
             status = fwk.run_filter(state, pod_info, node_info)
+            if status.code == Code.Error:
+                raise SchedulingError(status.message())
             if status.is_success():
                 feasible.append(node_info)
                 if len(feasible) >= wanted:
@@ -477,13 +485,15 @@ class Scheduler:
 
     # -- failures: the PodScheduled condition and a FailedScheduling event -------------
 
-    def _failed(self, queued: QueuedPodInfo, message: str, nominated: str, backoff: bool = False) -> None:
+    def _failed(self, queued: QueuedPodInfo, message: str, nominated: str, backoff: bool = False,
+                reason: str = "Unschedulable") -> None:
         pod_info = queued.pod_info
         self.queue.add_unschedulable(queued, backoff=backoff)
         self._record_event(pod_info.pod, "Warning", "FailedScheduling", message)
-        self._set_pod_scheduled_false(pod_info, message, nominated)
+        self._set_pod_scheduled_false(pod_info, message, nominated, reason)
 
-    def _set_pod_scheduled_false(self, pod_info: PodInfo, message: str, nominated: str) -> None:
+    def _set_pod_scheduled_false(self, pod_info: PodInfo, message: str, nominated: str,
+                                 reason: str = "Unschedulable") -> None:
         from k8slab.api.errors import NotFound
 
         def write() -> None:
@@ -494,13 +504,13 @@ class Scheduler:
             conditions = status.get("conditions") or []
             current = next((c for c in conditions if c.get("type") == "PodScheduled"), None)
             unchanged = current is not None and current.get("status") == "False" and \
-                current.get("reason") == "Unschedulable" and current.get("message") == message
+                current.get("reason") == reason and current.get("message") == message
             if unchanged and (not nominated or status.get("nominatedNodeName") == nominated):
                 return  # nothing new to say: no write (upstream skips the patch too)
             condition = {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
                          "lastTransitionTime": current["lastTransitionTime"] if current and
                          current.get("status") == "False" else self.loop.timestamp(),
-                         "reason": "Unschedulable", "message": message}
+                         "reason": reason, "message": message}
             status["conditions"] = [c for c in conditions if c.get("type") != "PodScheduled"] + [condition]
             if nominated:
                 status["nominatedNodeName"] = nominated
