@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from k8slab.scheduler.framework import Code, CycleState, default_normalize_score
 from k8slab.scheduler.nodeinfo import NodeInfo, PodInfo
 from k8slab.scheduler.plugins import (
@@ -320,3 +322,29 @@ def test_default_normalize_score_scales_to_100():
     scores = {"a": 1, "b": 4}
     default_normalize_score(scores)
     assert scores == {"a": 25, "b": 100}
+
+
+# -- NodeResourcesFit: RequestedToCapacityRatio -------------------------------------------
+
+
+def test_requested_to_capacity_ratio_bin_packing_shape():
+    # cpu 3000/4000 = 75% -> 7.5 -> 75 on [(0,0),(100,10)]; memory 5000/10000 = 50% -> 50; round(62.5) = 63
+    plugin = NodeResourcesFit("RequestedToCapacityRatio", shape=[{"utilization": 0, "score": 0},
+                                                                 {"utilization": 100, "score": 10}])
+    assert plugin.score(CycleState(), pod(requests=CPU_AND_MEMORY), node(cpu="4000m")) == 63
+
+
+def test_requested_to_capacity_ratio_falling_shape_spreads():
+    # the same pod on [(0,10),(100,0)]: cpu 25, memory 50 -> round(37.5) = 38
+    plugin = NodeResourcesFit("RequestedToCapacityRatio", shape=[(0, 10), (100, 0)])
+    assert plugin.score(CycleState(), pod(requests=CPU_AND_MEMORY), node(cpu="4000m")) == 38
+
+
+def test_requested_to_capacity_ratio_rejects_an_unsorted_shape():
+    with pytest.raises(ValueError, match="values must be sorted in increasing order"):
+        NodeResourcesFit("RequestedToCapacityRatio", shape=[(50, 1), (10, 2)])
+
+
+def test_unknown_scoring_strategy_is_refused():
+    with pytest.raises(ValueError, match='Unsupported value: "Smallest"'):
+        NodeResourcesFit("Smallest")
