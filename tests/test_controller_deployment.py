@@ -683,3 +683,21 @@ def test_the_controller_can_share_informers_with_other_controllers():
     loop.run(seconds=5)
     (rs,) = replica_sets.list()
     assert rs["spec"]["replicas"] == 2
+
+
+def test_kubectl_rollout_restart_pause_and_resume_drive_the_controller():
+    from k8slab.kubectl.commands import Kubectl
+
+    lab = Lab()
+    kubectl = Kubectl(lab.api)
+    lab.user.create(manifest(replicas=2))
+    lab.run(30)
+    assert kubectl.run("rollout pause deployment/web") == "deployment.apps/web paused\n"
+    lab.run(5)
+    assert kubectl.run("rollout restart deployment/web").exit_code == 1  # kubectl refuses while paused
+    assert kubectl.run("rollout resume deployment/web") == "deployment.apps/web resumed\n"
+    assert kubectl.run("rollout restart deployment/web") == "deployment.apps/web restarted\n"
+    lab.run(60)
+    assert len(lab.replica_sets()) == 2  # the restart's template annotation made a new ReplicaSet
+    assert [util.revision_of(rs) for rs in lab.replica_sets()] == [1, 2]
+    assert kubectl.run("rollout status deployment/web") == 'deployment "web" successfully rolled out\n'
