@@ -49,7 +49,7 @@ from typing import Any
 
 from k8slab.api.errors import AlreadyExists, NotFound
 from k8slab.api.selectors import selector_from_label_selector
-from k8slab.client import Client, Informer, WorkQueue, deep_copy, key_of, process_next_work_item, split_key
+from k8slab.client import Client, Informer, WorkQueue, deep_copy, key_of, process_next_work_item
 from k8slab.controllers import deployment_util as util
 
 #: The name this controller's events and requests carry (kube-controller-manager's).
@@ -302,8 +302,12 @@ class DeploymentController:
     # -- syncDeployment ------------------------------------------------------------------
 
     def sync_deployment(self, key: Hashable) -> None:
-        """Reconcile one Deployment: the whole of upstream's syncDeployment."""
-        namespace, name = split_key(str(key))
+        """Reconcile one Deployment ("namespace/name"): upstream's syncDeployment, step by step.
+
+        Every decision is made on the informers' caches; every change goes
+        through the API client. An error (a 409 Conflict, say) sends the key
+        back to the queue, to be tried again on fresher data.
+        """
         cached = self.deployments.get(str(key))
         if cached is None:
             return  # deleted: the garbage collector removes its ReplicaSets
@@ -465,6 +469,7 @@ class DeploymentController:
         self.sync_deployment_status([*old_replica_sets, new_rs], new_rs, d)
 
     def sync_status_only(self, d: dict, replica_sets: list[dict]) -> None:
+        """A Deployment being deleted: report status, change nothing."""
         new_rs, old_replica_sets = self.get_all_replica_sets_and_sync_revision(d, replica_sets, False)
         self.sync_deployment_status([*old_replica_sets, new_rs], new_rs, d)
 
