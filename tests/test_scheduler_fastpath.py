@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +48,7 @@ pod_st = st.fixed_dictionaries({
     "required": st.sampled_from([None, ["zone-a", "zone-b"], ["zone-c"]]),
     "preferred": st.lists(st.tuples(st.integers(1, 100), st.sampled_from(["ssd", "hdd"])), max_size=2),
     "image": st.sampled_from(["nginx", "app:1", "db:2"]),
+    "app": st.sampled_from([None, "web", "web", "db"]),  # app=web pods belong to the Service "web"
 })
 
 
@@ -67,11 +69,14 @@ def pod_object(name: str, shape: dict) -> dict:
             for w, d in shape["preferred"]]
     if affinity:
         spec["affinity"] = {"nodeAffinity": affinity}
-    return {"metadata": {"name": name, "namespace": "default", "labels": {}}, "spec": spec}
+    labels = {"app": shape["app"]} if shape.get("app") else {}
+    return {"metadata": {"name": name, "namespace": "default", "labels": labels}, "spec": spec}
 
 
 def make_scheduler(node_shapes, bound, seed) -> Scheduler:
     scheduler = Scheduler(Client(APIServer(Store(Loop(seed=seed)))), fast_path=False)
+    service = {"metadata": {"name": "web", "namespace": "default"}, "spec": {"selector": {"app": "web"}}}
+    scheduler.service_informer._store("default/web", service)  # as if the informer had listed it
     for index, shape in enumerate(node_shapes, start=1):
         node = node_object(index, shape)
         if shape["images"]:
@@ -93,11 +98,30 @@ def reference_choice(scheduler, pod_info):
         return None
 
 
+def assert_same_totals(scheduler, fast, fwk, pod_info):
+    """Every feasible node's weighted total, not only the winner, is the same on both paths."""
+    fast.sync()
+    feasible = np.nonzero(fast.feasible_mask(pod_info))[0]
+    infos = [scheduler.nodes[fast.order[i]] for i in feasible]
+    state = CycleState()
+    fwk.run_pre_filter(state, pod_info)
+    passing = [name for name, info in zip(fast.order, map(scheduler.nodes.get, fast.order), strict=True)
+               if fwk.run_filter(state, pod_info, info).is_success()]
+    assert [info.name for info in infos] == passing
+    if len(infos) < 2:
+        return
+    state = CycleState()
+    fwk.run_pre_score(state, pod_info, infos)
+    expected = [result.total for result in fwk.run_score(state, pod_info, infos)]
+    assert fast.scores(pod_info, feasible).tolist() == expected
+
+
 def assert_same_choices(scheduler, pods, seed):
     fast = FastPath(scheduler)
     fwk = scheduler.framework_for(pods[0].pod)
     for pod_info in pods:
         assert fast.eligible(fwk, pod_info)  # really on the fast path, not handed over
+        assert_same_totals(scheduler, fast, fwk, pod_info)
         start, rng_state = scheduler.next_start_node_index, random.Random(seed).getstate()
         scheduler.rng.setstate(rng_state)
         expected = reference_choice(scheduler, pod_info)
@@ -138,9 +162,10 @@ def test_fast_path_agrees_when_it_stops_at_percentage_of_nodes_to_score(node, co
 def test_fast_path_hands_over_pods_it_does_not_cover():
     shape = {"cpu": "1", "memory": "1Gi", "pods": "110", "zone": "zone-a", "labels": {}, "taints": [],
              "unschedulable": False, "images": []}
+    no_app = None
     scheduler = make_scheduler([shape], [], 0)
     pod = pod_object("p", {"requests": {}, "tolerations": [], "nodeSelector": None, "required": None,
-                           "preferred": [], "image": "nginx"})
+                           "preferred": [], "image": "nginx", "app": no_app})
     pod["spec"]["topologySpreadConstraints"] = [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
                                                  "whenUnsatisfiable": "DoNotSchedule",
                                                  "labelSelector": {"matchLabels": {"app": "x"}}}]

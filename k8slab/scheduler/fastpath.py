@@ -9,13 +9,14 @@ node the reference path would, and a property test
 
 What it covers: the default profile, for pods whose placement depends on
 NodeUnschedulable, TaintToleration, NodeAffinity, NodeResourcesFit
-(LeastAllocated), BalancedAllocation and ImageLocality. Anything else makes
-`FastPath.schedule` return None and the scheduler takes the reference path:
-a pod with topology spread constraints or pod (anti-)affinity, a pod that
-belongs to a Service or ReplicaSet (system default spreading counts its
-siblings), any bound pod with pod (anti-)affinity, host ports, extended
-resources, and no feasible node at all (the reference path then works out
-the reasons for the Pending message).
+(LeastAllocated), BalancedAllocation, ImageLocality, and PodTopologySpread's
+system default spreading (for pods of a Service or ReplicaSet: the matching
+pods per node are counted once per selector and kept up to date). Anything
+else makes `FastPath.schedule` return None and the scheduler takes the
+reference path: a pod with its own topology spread constraints or pod
+(anti-)affinity, any bound pod with pod (anti-)affinity, host ports,
+extended resources, and no feasible node at all (the reference path then
+works out the reasons for the Pending message).
 
 How it stays in step with the cache: the scheduler records which nodes
 changed (`scheduler.dirty`); before each pod, only those rows are rewritten.
@@ -24,6 +25,8 @@ table, so "does this pod tolerate them?" is asked once per distinct set.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -37,6 +40,13 @@ from k8slab.scheduler.plugins.nodeaffinity import (
     term_matches,
 )
 from k8slab.scheduler.plugins.nodeunschedulable import UNSCHEDULABLE_TAINT
+from k8slab.scheduler.plugins.podtopologyspread import (
+    HOSTNAME,
+    SYSTEM_DEFAULT_CONSTRAINTS,
+    ZONE,
+    PodTopologySpread,
+    count_matching,
+)
 from k8slab.scheduler.plugins.tainttoleration import tolerates
 from k8slab.scheduler.scheduler import DEFAULT_WEIGHTS, Scheduler, num_feasible_nodes_to_find
 
@@ -45,6 +55,7 @@ DEFAULT_PLUGIN_NAMES = (
     "PodTopologySpread", "InterPodAffinity", "DefaultPreemption", "NodeResourcesBalancedAllocation",
     "ImageLocality", "DefaultBinder",
 )
+MAX_CACHED_SELECTORS = 64  # distinct Service/ReplicaSet selectors whose per-node counts are kept
 FIELDS = ("alloc_cpu", "alloc_mem", "alloc_eph", "alloc_pods", "req_cpu", "req_mem", "req_eph",
           "nz_cpu", "nz_mem", "pod_count", "unschedulable", "taints")
 
@@ -73,6 +84,10 @@ class FastPath:
                 setattr(self, name, np.zeros(n, dtype=np.int64))
             self.unschedulable = np.zeros(n, dtype=bool)
             self.taint_sets, self.taint_set_index = [], {}
+            self.zone = np.full(n, -1, dtype=np.int64)
+            self.has_hostname = np.zeros(n, dtype=bool)
+            self.zone_ids: dict[str, int] = {}
+            self.match_counts = {}
             dirty = order
         else:
             dirty = s.dirty
@@ -80,6 +95,8 @@ class FastPath:
             i = self.index.get(name)
             if i is not None:
                 self._write_row(i, s.nodes[name])
+                for selector, namespace, counts in self.match_counts.values():
+                    counts[i] = count_matching(s.nodes[name].pods.values(), selector, namespace)
         s.dirty = set()
 
     def _write_row(self, i: int, info) -> None:
@@ -96,6 +113,11 @@ class FastPath:
             self.taint_set_index[key] = len(self.taint_sets)
             self.taint_sets.append(key)
         self.taints[i] = self.taint_set_index[key]
+        zone = info.labels.get(ZONE)
+        if zone is not None and zone not in self.zone_ids:
+            self.zone_ids[zone] = len(self.zone_ids)
+        self.zone[i] = -1 if zone is None else self.zone_ids[zone]
+        self.has_hostname[i] = HOSTNAME in info.labels
 
     # -- can this pod take the fast path? ----------------------------------------------------
 
@@ -113,7 +135,9 @@ class FastPath:
             return False
         if s.affinity_pods:  # a bound pod with pod (anti-)affinity may care about this one
             return False
-        return s.default_selector(pod_info) is None
+        spread = fwk.plugin("PodTopologySpread")
+        return isinstance(spread, PodTopologySpread) and spread.default_constraints == list(
+            SYSTEM_DEFAULT_CONSTRAINTS)
 
     # -- Filter and Score, vectorised ---------------------------------------------------------
 
@@ -133,7 +157,10 @@ class FastPath:
                 "requiredDuringSchedulingIgnoredDuringExecution"):
             nodes = self.scheduler.nodes
             matches = (required_node_affinity_matches(spec, nodes[name].node) for name in self.order)
-            mask &= np.fromiter(matches, dtype=bool, count=len(self.order))
+            self.affinity_mask = np.fromiter(matches, dtype=bool, count=len(self.order))
+            mask &= self.affinity_mask
+        else:
+            self.affinity_mask = None  # every node counts for spreading
         # NodeResourcesFit
         want = pod_info.requests
         mask &= self.pod_count + 1 <= self.alloc_pods
@@ -202,7 +229,46 @@ class FastPath:
             total += ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
         # ImageLocality (weight 1): only nodes that have one of the pod's images score above 0
         total += self._image_scores(pod_info, feasible)
+        # PodTopologySpread (weight 2): the system default spreading, for pods of a Service or ReplicaSet
+        selector = self.scheduler.default_selector(pod_info)
+        if selector is not None:
+            total += DEFAULT_WEIGHTS["PodTopologySpread"] * self._spread_scores(pod_info, selector, feasible)
         return total
+
+    def _matching_pods_per_node(self, selector, namespace: str) -> np.ndarray:
+        """How many pods on each node match the selector: kept up to date as nodes change (sync)."""
+        key = (namespace, str(selector))
+        if key not in self.match_counts:
+            if len(self.match_counts) >= MAX_CACHED_SELECTORS:
+                self.match_counts.pop(next(iter(self.match_counts)))
+            nodes = self.scheduler.nodes
+            counts = np.array([count_matching(nodes[name].pods.values(), selector, namespace)
+                               for name in self.order], dtype=np.int64)
+            self.match_counts[key] = (selector, namespace, counts)
+        return self.match_counts[key][2]
+
+    def _spread_scores(self, pod_info: PodInfo, selector, feasible: np.ndarray) -> np.ndarray:
+        """System default spreading (hostname maxSkew 3, zone maxSkew 5), as podtopologyspread's Score."""
+        counts = self._matching_pods_per_node(selector, pod_info.namespace)
+        counted = self.affinity_mask if self.affinity_mask is not None else slice(None)
+        zone = self.zone[counted]
+        in_zone = zone >= 0
+        zone_totals = np.bincount(zone[in_zone], weights=counts[counted][in_zone],
+                                  minlength=len(self.zone_ids)).astype(np.int64)
+        feasible_zones = self.zone[feasible]
+        host_weight = math.log(len(feasible) + 2)
+        zone_weight = math.log(len(np.unique(feasible_zones[feasible_zones >= 0])) + 2)
+        host_skew, zone_skew = (c["maxSkew"] for c in SYSTEM_DEFAULT_CONSTRAINTS)  # hostname first, then zone
+        score = np.zeros(len(feasible))
+        host_part = counts[feasible] * host_weight + (host_skew - 1)
+        score += np.where(self.has_hostname[feasible], host_part, 0.0)
+        zone_part = zone_totals[np.maximum(feasible_zones, 0)] * zone_weight + (zone_skew - 1)
+        score += np.where(feasible_zones >= 0, zone_part, 0.0)
+        raw = np.floor(score + 0.5).astype(np.int64)  # Go's math.Round
+        lowest, highest = raw.min(), raw.max()
+        if highest == 0:
+            return np.full(len(feasible), MAX_NODE_SCORE, dtype=np.int64)
+        return MAX_NODE_SCORE * (highest + lowest - raw) // highest
 
     def _image_scores(self, pod_info: PodInfo, feasible: np.ndarray) -> np.ndarray:
         containers = (pod_info.spec.get("initContainers") or []) + (pod_info.spec.get("containers") or [])
