@@ -701,3 +701,37 @@ def test_kubectl_rollout_restart_pause_and_resume_drive_the_controller():
     assert len(lab.replica_sets()) == 2  # the restart's template annotation made a new ReplicaSet
     assert [util.revision_of(rs) for rs in lab.replica_sets()] == [1, 2]
     assert kubectl.run("rollout status deployment/web") == 'deployment "web" successfully rolled out\n'
+
+
+# ----------------------------------------------------------------------------- the real controller manager
+
+
+def test_a_rolling_update_under_the_controller_manager_with_the_real_replica_set_controller():
+    manager_module = pytest.importorskip("k8slab.controllers.manager")
+    loop = Loop(strict=True)
+    api = APIServer(Store(loop))
+    user = Client(api)
+    manager = manager_module.ControllerManager(
+        Client(api, "system:kube-controller-manager"), controllers=("replicaset", "deployment")
+    )
+    manager.start()
+    FakeKubelet(Client(api, "system:node:node-1")).run()
+    user.create(manifest(replicas=4))
+    loop.run(seconds=30)
+    d = user.get("deployments", "web", "default")
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
+    user.update(d)
+    max_surge, max_unavailable = 1, 1  # 25% of 4, rounded up and down
+    end = loop.now + 120
+    while loop.now < end and loop.step() is not None:
+        pods = [
+            p for p in user.list("pods", "default")["items"] if not p["metadata"].get("deletionTimestamp")
+        ]
+        assert len(pods) <= 4 + max_surge
+        assert sum(1 for p in pods if pod_ready_since(p)) >= 4 - max_unavailable
+    d = user.get("deployments", "web", "default")
+    assert d["status"]["updatedReplicas"] == d["status"]["availableReplicas"] == 4
+    assert condition(d, "Progressing")["reason"] == "NewReplicaSetAvailable"
+    events = user.list("events", "default")["items"]
+    scaling = [e for e in events if e["reason"] == "ScalingReplicaSet"]
+    assert scaling and all(e["involvedObject"]["kind"] == "Deployment" for e in scaling)
