@@ -338,3 +338,31 @@ def test_deleted_pending_pod_leaves_the_queue():
     api.delete("pods", "big", namespace="default", grace_period_seconds=0)
     api.loop.run(seconds=1)
     assert len(scheduler.queue) == 0
+
+
+def test_a_node_heartbeat_does_not_retry_unschedulable_pods():
+    api, scheduler = make_cluster([{"cpu": "1"}])
+    make_pod(api, "big", cpu="2")
+    api.loop.run(seconds=1)
+    node = api.get("nodes", "node-1")
+    node["status"]["conditions"][-1]["lastHeartbeatTime"] = "2024-01-01T00:00:10Z"
+    api.update_status(node)
+    api.loop.run(seconds=20)
+    assert scheduler.queue._unschedulable["default/big"].attempts == 1
+
+
+def test_a_node_label_change_retries_unschedulable_pods():
+    api, _ = make_cluster([{}])
+    make_pod(api, "picky", nodeSelector={"disk": "ssd"})
+    api.loop.run(seconds=1)
+    api.patch("nodes", "node-1", {"metadata": {"labels": {"disk": "ssd"}}})
+    api.loop.run(seconds=20)
+    assert node_of(api, "picky") == "node-1"
+
+
+def test_cordoned_node_gets_no_new_pods():
+    api, _ = make_cluster([{}, {"unschedulable": True}])
+    for i in range(4):
+        make_pod(api, f"p{i}")
+    api.loop.run(seconds=1)
+    assert {node_of(api, f"p{i}") for i in range(4)} == {"node-1"}

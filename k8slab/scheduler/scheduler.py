@@ -302,7 +302,12 @@ class Scheduler:
         current = self.node_informer.get(new["metadata"]["name"]) or new
         if current is not new:
             return  # a newer version is already cached; its own event follows
-        self._on_node_add(new) if new["metadata"]["name"] not in self.nodes else self._node_changed(new)
+        if new["metadata"]["name"] not in self.nodes:
+            self._on_node_add(new)
+        elif _scheduling_properties(old) != _scheduling_properties(new):
+            self._node_changed(new)
+        else:  # a heartbeat: nothing a plugin looks at has changed, so no pod gets a new chance
+            self.nodes[new["metadata"]["name"]].node = new
 
     def _node_changed(self, node: dict) -> None:
         info = self.nodes[node["metadata"]["name"]]
@@ -524,6 +529,13 @@ class Scheduler:
     def _record_event(self, pod: dict, kind: str, reason: str, message: str) -> None:
         if self.recorder is not None:
             self.recorder.event(deep_copy(pod), kind, reason, message)
+
+
+def _scheduling_properties(node: dict) -> tuple:
+    """What of a node the plugins look at (upstream's nodeSchedulingPropertiesChange)."""
+    spec, status = node.get("spec") or {}, node.get("status") or {}
+    return (repr(node["metadata"].get("labels")), repr(spec.get("taints")), bool(spec.get("unschedulable")),
+            repr(status.get("allocatable")), repr(status.get("images")))
 
 
 def _scheduling_relevant(pod: dict) -> tuple:
