@@ -366,3 +366,17 @@ def test_cordoned_node_gets_no_new_pods():
         make_pod(api, f"p{i}")
     api.loop.run(seconds=1)
     assert {node_of(api, f"p{i}") for i in range(4)} == {"node-1"}
+
+
+def test_preemptor_lands_on_its_nominated_node_once_the_victim_is_gone():
+    api, _ = make_cluster([{"cpu": "2"}, {"cpu": "2"}])
+    make_pod(api, "low-1", cpu="1500m", priority=0, nodeSelector={"kubernetes.io/hostname": "node-1"})
+    make_pod(api, "low-2", cpu="1800m", priority=0, nodeSelector={"kubernetes.io/hostname": "node-2"})
+    api.loop.run(seconds=1)
+    make_pod(api, "high", cpu="1", priority=1000)
+    api.loop.run(seconds=1)
+    nominated = api.get("pods", "high", namespace="default")["status"]["nominatedNodeName"]
+    victim = {"node-1": "low-1", "node-2": "low-2"}[nominated]
+    api.delete("pods", victim, namespace="default", grace_period_seconds=0)  # what its kubelet would finish
+    api.loop.run(seconds=5)
+    assert node_of(api, "high") == nominated

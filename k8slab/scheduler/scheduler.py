@@ -438,7 +438,7 @@ class Scheduler:
         """Filter, then score, then pick: the node for this pod, or FitError (schedule_one.go schedulePod)."""
         if not self.nodes:
             raise FitError(pod_info.key, 0, Diagnosis())
-        if self.fast is not None:
+        if self.fast is not None and not self._nominated_node(pod_info):
             host = self.fast.schedule(fwk, pod_info)
             if host is not None:
                 return ScheduleResult(host, -1, -1)  # the fast path does not count what it looked at
@@ -461,6 +461,9 @@ class Scheduler:
             diagnosis.pre_filter_msg = status.message()
             diagnosis.unschedulable_plugins.add(status.plugin)
             return [], diagnosis
+        nominated = self.nodes.get(self._nominated_node(pod_info))
+        if nominated is not None and fwk.run_filter(state, pod_info, nominated).is_success():
+            return [nominated], diagnosis  # preemption made room there: take it (evaluateNominatedNode)
         percentage = fwk.percentage_of_nodes_to_score
         if percentage is None:
             percentage = self.percentage_of_nodes_to_score
@@ -482,6 +485,11 @@ class Scheduler:
                 diagnosis.unschedulable_plugins.add(status.plugin)
         self.next_start_node_index = (self.next_start_node_index + processed) % len(all_nodes)
         return feasible, diagnosis
+
+    def _nominated_node(self, pod_info: PodInfo) -> str:
+        """status.nominatedNodeName of the live pod: where preemption made room for it."""
+        live = self.pod_informer.get(pod_info.key) or pod_info.pod
+        return (live.get("status") or {}).get("nominatedNodeName") or ""
 
     def _assume(self, pod_info: PodInfo, node_name: str) -> None:
         assumed = dict(pod_info.pod)
