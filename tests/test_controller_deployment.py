@@ -5,7 +5,9 @@ ReplicaSets into pods and pods into Ready ones. These tests bring two small
 stand-ins: `FakeReplicaSetController` (creates and deletes pods to match
 spec.replicas, writes the ReplicaSet's status, honours minReadySeconds) and
 `FakeKubelet` (marks each new pod Running and Ready a few seconds after it is
-created, through the status subresource, as a kubelet would).
+created, through the status subresource, as a kubelet would). Every test
+runs once with the stand-in ReplicaSet controller and, where this checkout
+has it, once more with k8slab's own (`k8slab.controllers.replicaset`).
 """
 
 from __future__ import annotations
@@ -157,8 +159,34 @@ class FakeKubelet:
         self.client.update_status(pod)
 
 
+def real_replica_set_controller(client: Client):
+    """k8slab's own ReplicaSet controller (when this checkout has it), with events kept in a list."""
+    from k8slab.controllers.replicaset import ReplicaSetController
+
+    return ReplicaSetController(client, EventLog())
+
+
+def replica_set_controllers() -> list:
+    """Every test runs with the stand-in, and again with the real ReplicaSet controller if it exists."""
+    try:
+        import k8slab.controllers.replicaset  # noqa: F401
+    except ImportError:
+        return [pytest.param(FakeReplicaSetController, id="fake-rs")]
+    return [
+        pytest.param(FakeReplicaSetController, id="fake-rs"),
+        pytest.param(real_replica_set_controller, id="real-rs"),
+    ]
+
+
+@pytest.fixture(autouse=True, params=replica_set_controllers())
+def replica_set_controller(request, monkeypatch):
+    monkeypatch.setattr(Lab, "replica_set_controller", staticmethod(request.param))
+
+
 class Lab:
-    """An API server with the Deployment controller and the two stand-ins, on a strict loop."""
+    """An API server, the Deployment controller, a ReplicaSet controller and a kubelet, on a strict loop."""
+
+    replica_set_controller = staticmethod(FakeReplicaSetController)
 
     def __init__(self, ready_after: float | None = READY_AFTER):
         self.loop = Loop(strict=True)
@@ -168,7 +196,7 @@ class Lab:
         self.controller = DeploymentController(
             Client(self.api, "system:kube-controller-manager"), self.events
         )
-        self.rs_controller = FakeReplicaSetController(Client(self.api, "system:kube-controller-manager"))
+        self.rs_controller = self.replica_set_controller(Client(self.api, "system:kube-controller-manager"))
         self.kubelet = FakeKubelet(Client(self.api, "system:node:node-1"), ready_after)
         self.controller.run()
         self.rs_controller.run()
