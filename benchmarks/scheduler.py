@@ -9,7 +9,8 @@ The shape of upstream's scheduler_perf SchedulingBasic: nodes of 4 cpu / 32Gi /
 (100m-500m cpu, 128Mi-512Mi), scheduled with the default plugins. The
 scheduler runs as it does in a cluster: informers, queue, filter and score,
 a binding written through the API server, and the watch event coming back.
-Time to create the pods is not counted; pods/s is bound pods over the wall
+Events are not written (a Scheduled event per pod is one more API write;
+`--events` times that too). Time to create the pods is not counted; pods/s is bound pods over the wall
 time of the event loop until every pod is bound. "Algorithm only" times the
 scheduler's own work (Filter, Score, pick, assume) without the API server, the
 store and the watch, which cost about as much again per pod. The 150,000-pod
@@ -58,10 +59,19 @@ def create_pods(api: APIServer, count: int, small: bool = False) -> None:
         api.create(pod_object(i, small), namespace="default")
 
 
-def schedule(nodes: int, pods: int, fast_path: bool = True, small: bool = False) -> tuple[float, Scheduler]:
+class NoEvents:
+    """An event recorder that drops events (the Scheduled event per pod is a second write per pod)."""
+
+    def event(self, obj: dict, type: str, reason: str, message: str) -> None:
+        pass
+
+
+def schedule(nodes: int, pods: int, fast_path: bool = True, small: bool = False,
+             events: bool = False) -> tuple[float, Scheduler]:
     """End to end: pods created through the API, scheduled, bound through the API, watched back."""
     api = make_api(nodes)
-    scheduler = Scheduler(Client(api, user="system:kube-scheduler"), fast_path=fast_path)
+    scheduler = Scheduler(Client(api, user="system:kube-scheduler"), fast_path=fast_path,
+                          recorder=None if events else NoEvents())
     scheduler.run()
     api.loop.run()  # the informers list the nodes
     api.requests.clear()
@@ -98,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     parser.add_argument("--reference", action="store_true", help="also time the per-node plugin path")
+    parser.add_argument("--events", action="store_true", help="also time with a Scheduled event per pod")
     args = parser.parse_args()
     nodes, pods, big = (500, 2_000, 0) if args.quick else (5_000, 10_000, 150_000)
     print(f"k8slab scheduler benchmark, Python {platform.python_version()} on {platform.machine()}")
@@ -108,6 +119,9 @@ def main() -> None:
         report(f"{nodes:,} nodes, algorithm only, per-node plugins", count, elapsed)
     elapsed, _ = schedule(nodes, pods)
     report(f"{nodes:,} nodes, end to end through the API, fast path", pods, elapsed)
+    if args.events:
+        elapsed, _ = schedule(nodes, pods, events=True)
+        report(f"{nodes:,} nodes, end to end, with Scheduled events", pods, elapsed)
     if big:
         elapsed, _ = schedule(nodes, big, small=True)
         report(f"{nodes:,} nodes, end to end through the API, fast path", big, elapsed)
