@@ -48,9 +48,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8slab.api.errors import AlreadyExists, NotFound
-from k8slab.api.selectors import selector_from_label_selector
 from k8slab.client import Client, Informer, WorkQueue, deep_copy, key_of, process_next_work_item
 from k8slab.controllers import deployment_util as util
+from k8slab.controllers.controller_utils import get_controller_of, new_controller_ref
+from k8slab.controllers.events import EventRecorder
+
+# The same indexes the ReplicaSet controller keeps: on shared informers, each is kept once.
+from k8slab.controllers.replicaset import controller_uid_index, labels_match, namespace_index
 
 #: The name this controller's events and requests carry (kube-controller-manager's).
 COMPONENT = "deployment-controller"
@@ -71,63 +75,16 @@ class RecordedEvent:
 
 @dataclass
 class EventLog:
-    """A stand-in event recorder that keeps events in a list (used when no EventRecorder is given).
+    """A recorder that keeps events in a list instead of writing Event objects (for tests and notebooks).
 
     It has the same `event(obj, type, reason, message)` as the controller
-    manager's EventRecorder, which writes Event objects through the API.
+    manager's EventRecorder, which the controller uses by default.
     """
 
     events: list[RecordedEvent] = field(default_factory=list)
 
     def event(self, obj: dict, type: str, reason: str, message: str) -> None:
         self.events.append(RecordedEvent(key_of(obj), type, reason, message))
-
-
-def default_recorder(client: Client) -> Any:
-    """The controller manager's EventRecorder if it is available, else an in-memory EventLog."""
-    try:
-        from k8slab.controllers.events import EventRecorder
-    except ImportError:
-        return EventLog()
-    return EventRecorder(client, COMPONENT)
-
-
-# ----------------------------------------------------------------------------- owner references
-
-
-def controller_ref(obj: dict) -> dict | None:
-    """metav1.GetControllerOf: the ownerReference with controller: true, or None."""
-    for ref in obj["metadata"].get("ownerReferences") or []:
-        if ref.get("controller"):
-            return ref
-    return None
-
-
-def new_controller_ref(deployment: dict) -> dict:
-    """metav1.NewControllerRef: "this Deployment controls me", blocking the owner's deletion until I go."""
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "name": deployment["metadata"]["name"],
-        "uid": deployment["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
-
-
-def namespace_index(obj: dict) -> list[str]:
-    """client-go's MetaNamespaceIndexFunc: file every object under its namespace."""
-    return [obj["metadata"].get("namespace", "")]
-
-
-def controller_uid_index(obj: dict) -> list[str]:
-    """File an object under the uid of its controller (none: not filed)."""
-    ref = controller_ref(obj)
-    return [ref["uid"]] if ref is not None and ref.get("uid") else []
-
-
-def matches(selector: dict | None, obj: dict) -> bool:
-    return selector_from_label_selector(selector).matches(obj["metadata"].get("labels") or {})
 
 
 # ----------------------------------------------------------------------------- the controller
@@ -157,7 +114,7 @@ class DeploymentController:
     ):
         self.client = client
         self.loop = client.loop
-        self.recorder = recorder if recorder is not None else default_recorder(client)
+        self.recorder = recorder if recorder is not None else EventRecorder(client, COMPONENT)
         self.queue = WorkQueue(self.loop, name="deployment", wake=self.worker)
         self.deployments = deployments if deployments is not None else Informer(client, "deployments")
         self.replica_sets = replica_sets if replica_sets is not None else Informer(client, "replicasets")
@@ -214,7 +171,7 @@ class DeploymentController:
         if rs["metadata"].get("deletionTimestamp"):
             self.delete_replica_set(rs)
             return
-        ref = controller_ref(rs)
+        ref = get_controller_of(rs)
         if ref is not None:
             deployment = self.resolve_controller_ref(rs["metadata"].get("namespace", ""), ref)
             if deployment is not None:
@@ -227,7 +184,7 @@ class DeploymentController:
         if old["metadata"].get("resourceVersion") == new["metadata"].get("resourceVersion"):
             return  # a resync: nothing changed
         namespace = new["metadata"].get("namespace", "")
-        old_ref, new_ref = controller_ref(old), controller_ref(new)
+        old_ref, new_ref = get_controller_of(old), get_controller_of(new)
         if old_ref is not None and old_ref != new_ref:
             # The controller changed: the old one must learn it lost a ReplicaSet.
             deployment = self.resolve_controller_ref(namespace, old_ref)
@@ -243,7 +200,7 @@ class DeploymentController:
                 self.enqueue(deployment)
 
     def delete_replica_set(self, rs: dict) -> None:
-        ref = controller_ref(rs)
+        ref = get_controller_of(rs)
         if ref is None:
             return  # an orphan's deletion concerns nobody
         deployment = self.resolve_controller_ref(rs["metadata"].get("namespace", ""), ref)
@@ -274,19 +231,19 @@ class DeploymentController:
         return [
             d
             for d in self.deployments.by_index("namespace", namespace)
-            if (d.get("spec") or {}).get("selector") and matches(d["spec"]["selector"], rs)
+            if (d.get("spec") or {}).get("selector") and labels_match(d["spec"]["selector"], rs)
         ]
 
     def get_deployment_for_pod(self, pod: dict) -> dict | None:
         """The Deployment controlling the ReplicaSet controlling this pod (pod -> RS -> Deployment)."""
-        ref = controller_ref(pod)
+        ref = get_controller_of(pod)
         if ref is None or ref.get("kind") != "ReplicaSet":
             return None
         namespace = pod["metadata"].get("namespace", "")
         rs = self.replica_sets.get(f"{namespace}/{ref.get('name')}")
         if rs is None or rs["metadata"].get("uid") != ref.get("uid"):
             return None
-        rs_ref = controller_ref(rs)
+        rs_ref = get_controller_of(rs)
         return self.resolve_controller_ref(namespace, rs_ref) if rs_ref is not None else None
 
     def list_replica_sets(self, deployment: dict) -> list[dict]:
@@ -296,7 +253,7 @@ class DeploymentController:
         return [
             rs
             for rs in self.replica_sets.by_index("namespace", namespace)
-            if (controller_ref(rs) or {}).get("uid") == uid
+            if (get_controller_of(rs) or {}).get("uid") == uid
         ]
 
     # -- syncDeployment ------------------------------------------------------------------
@@ -356,8 +313,8 @@ class DeploymentController:
         deleting = bool(d["metadata"].get("deletionTimestamp"))
         claimed: list[dict] = []
         for rs in self.replica_sets.by_index("namespace", namespace):
-            ref = controller_ref(rs)
-            selected = matches(d["spec"]["selector"], rs)
+            ref = get_controller_of(rs)
+            selected = labels_match(d["spec"]["selector"], rs)
             if ref is not None:
                 if ref.get("uid") != uid:
                     continue  # another controller's
@@ -384,7 +341,7 @@ class DeploymentController:
         copy = deep_copy(rs)
         copy["metadata"]["ownerReferences"] = [
             *(copy["metadata"].get("ownerReferences") or []),
-            new_controller_ref(d),
+            new_controller_ref(d, "apps/v1", "Deployment"),
         ]
         try:
             return self.client.update(copy)
@@ -408,7 +365,7 @@ class DeploymentController:
             rs["metadata"]["uid"]: [
                 pod
                 for pod in self.pods.by_index("controllerUID", rs["metadata"]["uid"])
-                if matches(d["spec"]["selector"], pod)
+                if labels_match(d["spec"]["selector"], pod)
             ]
             for rs in replica_sets
         }
@@ -534,7 +491,7 @@ class DeploymentController:
             "metadata": {
                 "name": f"{d['metadata']['name']}-{pod_template_hash}",
                 "namespace": d["metadata"].get("namespace", "default"),
-                "ownerReferences": [new_controller_ref(d)],
+                "ownerReferences": [new_controller_ref(d, "apps/v1", "Deployment")],
                 "labels": dict(template["metadata"]["labels"]),
             },
             "spec": {
@@ -556,7 +513,7 @@ class DeploymentController:
             created = self.replica_sets.get(f"{new_rs['metadata']['namespace']}/{new_rs['metadata']['name']}")
             if created is None:
                 raise
-            ref = controller_ref(created)
+            ref = get_controller_of(created)
             if not (
                 ref is not None
                 and ref.get("uid") == d["metadata"]["uid"]
