@@ -380,3 +380,29 @@ def test_preemptor_lands_on_its_nominated_node_once_the_victim_is_gone():
     api.delete("pods", victim, namespace="default", grace_period_seconds=0)  # what its kubelet would finish
     api.loop.run(seconds=5)
     assert node_of(api, "high") == nominated
+
+
+def test_a_finished_pod_frees_its_room():
+    api, _ = make_cluster([{"cpu": "1"}])
+    make_pod(api, "job", cpu="1")
+    api.loop.run(seconds=1)
+    make_pod(api, "next", cpu="1")
+    api.loop.run(seconds=1)
+    assert node_of(api, "next") is None
+    job = api.get("pods", "job", namespace="default")
+    job["status"]["phase"] = "Succeeded"
+    api.update_status(job)
+    api.loop.run(seconds=5)
+    assert node_of(api, "next") == "node-1"
+
+
+def test_bound_pod_status_updates_keep_the_node_sums():
+    api, scheduler = make_cluster([{"cpu": "2"}])
+    make_pod(api, "web", cpu="500m")
+    api.loop.run(seconds=1)
+    pod = api.get("pods", "web", namespace="default")
+    pod["status"]["phase"] = "Running"
+    api.update_status(pod)
+    api.loop.run(seconds=1)
+    assert scheduler.nodes["node-1"].requested.milli_cpu == 500
+    assert len(scheduler.nodes["node-1"].pods) == 1

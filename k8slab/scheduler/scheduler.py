@@ -333,9 +333,10 @@ class Scheduler:
         key = pod_key(new)
         if self._is_assigned(new):
             self.queue.delete(key)
-            self._forget_assigned(key)
             if not self._is_terminal(new):
-                self._add_assigned(new)
+                self._add_assigned(new)  # bound (maybe by us: confirms what we assumed), or a newer version
+            elif self._forget_assigned(key):  # Succeeded or Failed: its requests no longer count
+                self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_DELETE)
         elif self._responsible_for(new):
             if new["metadata"].get("deletionTimestamp"):
                 self.queue.delete(key)
