@@ -6,6 +6,7 @@ Ready itself, through the status subresource, as a kubelet would.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -410,3 +411,58 @@ def test_pods_to_delete_takes_the_first_ones_by_rank():
             for n, node in (("a", "node-1"), ("b", ""), ("c", "node-1"))]
     assert [p["metadata"]["name"] for p in utils.pods_to_delete(pods, 1)] == ["b"]
     assert key_of({"metadata": {"namespace": "default", "name": "b"}}) == "default/b"
+
+
+# ----------------------------------------------------------------------------- the controller manager
+
+
+def test_the_manager_runs_deployments_down_to_pods_over_shared_informers():
+    loop = Loop(strict=True)
+    api = APIServer(Store(loop))
+    manager = ControllerManager(Client(api, user="system:kube-controller-manager"))
+    manager.start()
+    deployment = replica_set(replicas=2)
+    deployment["kind"] = "Deployment"
+    Client(api).create(deployment)
+    loop.run(seconds=5)
+    assert len(Client(api).list("pods")["items"]) == 2
+    assert manager["replicaset"].pods is manager["deployment"].pods  # one cache of pods for both
+
+
+def test_the_manager_starts_a_controller_registered_by_name():
+    started = []
+
+    class Hello:
+        def __init__(self, ctx):
+            self.ctx = ctx
+
+        def run(self):
+            started.append(self.ctx.client.user)
+
+        def stop(self):
+            pass
+
+    ControllerManager.register("hello", Hello)
+    try:
+        loop = Loop(strict=True)
+        manager = ControllerManager(APIServer(Store(loop)), controllers=("replicaset", "hello"))
+        manager.start()
+        assert started == ["system:kube-controller-manager"]
+        assert list(manager.controllers) == ["replicaset", "hello"]
+    finally:
+        del ControllerManager.CONTROLLERS["hello"]
+
+
+def test_the_manager_skips_a_controller_whose_factory_returns_none():
+    ControllerManager.register("missing", lambda ctx: None)
+    try:
+        manager = ControllerManager(APIServer(Store(Loop(strict=True))), controllers=("missing",))
+        manager.start()
+        assert manager.skipped == ["missing"] and manager.controllers == {}
+    finally:
+        del ControllerManager.CONTROLLERS["missing"]
+
+
+def test_the_manager_refuses_an_unknown_controller_name():
+    with pytest.raises(ValueError, match="unknown controller"):
+        ControllerManager(APIServer(Store(Loop())), controllers=("replicaset", "nope"))

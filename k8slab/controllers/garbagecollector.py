@@ -36,7 +36,10 @@ from k8slab.api.kinds import KINDS
 from k8slab.client import Client, Informer, WorkQueue, deep_copy, process_next_work_item
 
 #: The resources whose objects can be owners or dependents among the modelled ones.
-MONITORED_RESOURCES = ("deployments", "replicasets", "pods", "services", "endpointslices")
+MONITORED_RESOURCES = (
+    "deployments", "replicasets", "pods", "services", "endpointslices",
+    "configmaps", "secrets", "nodes", "leases",  # a node's Lease is owned by its Node
+)
 
 ORPHAN = "orphan"
 FOREGROUND_DELETION = "foregroundDeletion"

@@ -68,6 +68,11 @@ def name_of(obj: dict) -> str:
     return obj["metadata"]["name"]
 
 
+def orphan_index(obj: dict) -> list[str]:
+    """File a pod that has no controller under its namespace (the pods a ReplicaSet may adopt)."""
+    return [obj["metadata"].get("namespace", "")] if get_controller_of(obj) is None else []
+
+
 def labels_match(selector: dict | None, obj: dict) -> bool:
     return selector_from_label_selector(selector).matches(obj["metadata"].get("labels") or {})
 
@@ -105,8 +110,8 @@ class ReplicaSetController:
         self.pods.add_event_handler(on_add=self.add_pod, on_update=self.update_pod, on_delete=self.delete_pod)
         for informer, name, index in (
             (self.replica_sets, "namespace", namespace_index),
-            (self.pods, "namespace", namespace_index),
             (self.pods, "controllerUID", controller_uid_index),
+            (self.pods, "orphans", orphan_index),
         ):
             try:
                 informer.add_index(name, index)
@@ -227,7 +232,7 @@ class ReplicaSetController:
             return
         rs_needs_sync = self.expectations.satisfied_expectations(key)
         selector = rs["spec"].get("selector")
-        all_pods = self.pods.by_index("namespace", namespace)
+        all_pods = self.candidate_pods(rs, namespace)
         filtered_pods = self.claim_pods(rs, selector, filter_active_pods(all_pods))
         manage_error: StatusError | None = None
         if rs_needs_sync and not rs["metadata"].get("deletionTimestamp"):
@@ -244,6 +249,18 @@ class ReplicaSetController:
             self.queue.add_after(key, min_ready)  # pods ready but not yet available: look again then
         if manage_error is not None:
             raise manage_error  # the workqueue retries the key with back-off
+
+    def candidate_pods(self, rs: dict, namespace: str) -> list[dict]:
+        """The pods a claim can keep or adopt: the ones this ReplicaSet controls, and the orphans.
+
+        Upstream lists every pod of the namespace and lets the claim skip
+        those another controller owns; asking two indexes for the only pods
+        the claim can use gives the same answer without scanning a namespace
+        of 100,000 pods on every sync.
+        """
+        owned = self.pods.by_index("controllerUID", rs["metadata"]["uid"])
+        orphans = self.pods.by_index("orphans", namespace)
+        return owned + orphans
 
     def claim_pods(self, rs: dict, selector: dict | None, pods: list[dict]) -> list[dict]:
         """ClaimPods: the pods this ReplicaSet owns after adopting matching orphans and releasing strays.
