@@ -449,37 +449,39 @@ class DeploymentController:
         """
         existing = util.find_new_replica_set(d, replica_sets)
         new_revision = str(util.max_revision(old_replica_sets) + 1)
-        status = d.setdefault("status", {})
         if existing is not None:
-            rs = deep_copy(existing)
-            annotations_updated = util.set_new_replica_set_annotations(d, rs, new_revision, True)
-            min_ready_seconds = d["spec"].get("minReadySeconds", 0)
-            if annotations_updated or rs["spec"].get("minReadySeconds", 0) != min_ready_seconds:
-                rs["spec"]["minReadySeconds"] = min_ready_seconds
-                return self.client.update(rs)
-            needs_update = util.set_deployment_revision(
-                d, rs["metadata"]["annotations"].get(util.REVISION_ANNOTATION, "")
-            )
-            condition = util.get_deployment_condition(status, util.DEPLOYMENT_PROGRESSING)
-            if util.has_progress_deadline(d) and condition is None:
-                message = f'Found new replica set "{rs["metadata"]["name"]}"'
-                util.set_deployment_condition(
-                    status,
-                    util.new_deployment_condition(
-                        util.DEPLOYMENT_PROGRESSING,
-                        "True",
-                        util.FOUND_NEW_RS_REASON,
-                        message,
-                        self.loop.timestamp(),
-                    ),
-                )
-                needs_update = True
-            if needs_update:
-                self.update_deployment_status(d)
-            return rs
+            return self.sync_new_replica_set(d, existing, new_revision)
         if not create_if_not_existed:
             return None
+        return self.create_new_replica_set(d, old_replica_sets, new_revision)
 
+    def sync_new_replica_set(self, d: dict, existing: dict, new_revision: str) -> dict:
+        """The new ReplicaSet exists: sync its annotations and minReadySeconds, then the revision."""
+        rs = deep_copy(existing)
+        annotations_updated = util.set_new_replica_set_annotations(d, rs, new_revision, True)
+        min_ready_seconds = d["spec"].get("minReadySeconds", 0)
+        if annotations_updated or rs["spec"].get("minReadySeconds", 0) != min_ready_seconds:
+            rs["spec"]["minReadySeconds"] = min_ready_seconds
+            return self.client.update(rs)  # the Deployment's revision follows on the next sync
+        status = d.setdefault("status", {})
+        needs_update = util.set_deployment_revision(
+            d, rs["metadata"]["annotations"].get(util.REVISION_ANNOTATION, "")
+        )
+        if (
+            util.has_progress_deadline(d)
+            and util.get_deployment_condition(status, util.DEPLOYMENT_PROGRESSING) is None
+        ):
+            # A Deployment that never had a Progressing condition: start counting from now.
+            message = f'Found new replica set "{rs["metadata"]["name"]}"'
+            util.set_deployment_condition(status, self.progressing("True", util.FOUND_NEW_RS_REASON, message))
+            needs_update = True
+        if needs_update:
+            self.update_deployment_status(d)
+        return rs
+
+    def create_new_replica_set(self, d: dict, old_replica_sets: list[dict], new_revision: str) -> dict:
+        """Create the ReplicaSet of the Deployment's template, named and labelled with its hash."""
+        status = d.setdefault("status", {})
         template = deep_copy(d["spec"]["template"])
         pod_template_hash = util.compute_hash(template, status.get("collisionCount"))
         template.setdefault("metadata", {})["labels"] = util.template_hash_label(
@@ -489,7 +491,7 @@ class DeploymentController:
             "apiVersion": "apps/v1",
             "kind": "ReplicaSet",
             "metadata": {
-                "name": f"{d['metadata']['name']}-{pod_template_hash}",
+                "name": f"{d['metadata']['name']}-{pod_template_hash}",  # deterministic: a retry finds it
                 "namespace": d["metadata"].get("namespace", "default"),
                 "ownerReferences": [new_controller_ref(d, "apps/v1", "Deployment")],
                 "labels": dict(template["metadata"]["labels"]),
@@ -510,7 +512,7 @@ class DeploymentController:
         except AlreadyExists:
             # A slow cache, or a hash collision with a ReplicaSet that is not ours.
             already_exists = True
-            created = self.replica_sets.get(f"{new_rs['metadata']['namespace']}/{new_rs['metadata']['name']}")
+            created = self.replica_sets.get(key_of(new_rs))
             if created is None:
                 raise
             ref = get_controller_of(created)
@@ -528,14 +530,7 @@ class DeploymentController:
             message = f'Failed to create new replica set "{new_rs["metadata"]["name"]}": {error}'
             if util.has_progress_deadline(d):
                 util.set_deployment_condition(
-                    status,
-                    util.new_deployment_condition(
-                        util.DEPLOYMENT_PROGRESSING,
-                        "False",
-                        util.FAILED_RS_CREATE_REASON,
-                        message,
-                        self.loop.timestamp(),
-                    ),
+                    status, self.progressing("False", util.FAILED_RS_CREATE_REASON, message)
                 )
                 try:
                     self.update_deployment_status(d)
@@ -543,26 +538,25 @@ class DeploymentController:
                     pass
             self.recorder.event(d, "Warning", util.FAILED_RS_CREATE_REASON, message)
             raise
+        name = created["metadata"]["name"]
         if not already_exists and new_replicas > 0:
             self.recorder.event(
-                d,
-                "Normal",
-                "ScalingReplicaSet",
-                f"Scaled up replica set {created['metadata']['name']} from 0 to {new_replicas}",
+                d, "Normal", "ScalingReplicaSet", f"Scaled up replica set {name} from 0 to {new_replicas}"
             )
         needs_update = util.set_deployment_revision(d, new_revision)
         if not already_exists and util.has_progress_deadline(d):
-            message = f'Created new replica set "{created["metadata"]["name"]}"'
-            util.set_deployment_condition(
-                status,
-                util.new_deployment_condition(
-                    util.DEPLOYMENT_PROGRESSING, "True", util.NEW_RS_REASON, message, self.loop.timestamp()
-                ),
-            )
+            message = f'Created new replica set "{name}"'
+            util.set_deployment_condition(status, self.progressing("True", util.NEW_RS_REASON, message))
             needs_update = True
         if needs_update:
             self.update_deployment_status(d)
         return created
+
+    def progressing(self, status: str, reason: str, message: str) -> dict:
+        """A Progressing condition stamped with the virtual clock's now."""
+        return util.new_deployment_condition(
+            util.DEPLOYMENT_PROGRESSING, status, reason, message, self.loop.timestamp()
+        )
 
     def scale(self, d: dict, new_rs: dict | None, old_replica_sets: list[dict]) -> None:
         """Bring the ReplicaSets' total to replicas (+ maxSurge during a rolling update), proportionally.
