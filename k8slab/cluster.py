@@ -29,6 +29,8 @@ from k8slab.sim import Loop
 from k8slab.store import Store
 
 ZONES = ("zone-a", "zone-b", "zone-c")
+#: The control-plane components a Cluster starts by default (pass components=() for the API server alone).
+COMPONENTS = ("controller-manager", "scheduler")
 DEFAULT_NODE = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
 KUBELET_VERSION = "v1.31.0"
 
@@ -101,6 +103,7 @@ class Cluster:
         seed: int = 0,
         service_cidr: str = "10.96.0.0/12",
         workdir: str | pathlib.Path | None = None,
+        components: tuple[str, ...] | list[str] | None = None,
     ):
         if isinstance(nodes, bool) or not isinstance(nodes, int | list):
             raise TypeError(f"nodes must be a number or a list of node shapes, got {nodes!r}")
@@ -119,6 +122,27 @@ class Cluster:
 
         self._kubectl = Kubectl(self.api, cwd=self.workdir)  # one kubectl, so its current namespace persists
         magic.set_current(self)
+        self.components: dict[str, Any] = {}
+        for name in COMPONENTS if components is None else components:
+            if name not in COMPONENTS:
+                raise ValueError(f"unknown component {name!r}; the cluster runs: {', '.join(COMPONENTS)}")
+            self.components[name] = self._start(name)
+
+    def _start(self, name: str) -> Any:
+        """Start one control-plane component; each talks to the API server through its own client."""
+        from k8slab.client import Client
+
+        if name == "scheduler":
+            from k8slab.scheduler import Scheduler
+
+            scheduler = Scheduler(Client(self.api, user="system:kube-scheduler"))
+            scheduler.run()
+            return scheduler
+        from k8slab.controllers.manager import ControllerManager
+
+        manager = ControllerManager(Client(self.api, user="system:kube-controller-manager"))
+        manager.start()
+        return manager
 
     def __repr__(self) -> str:
         nodes = self.store.range("/registry/nodes/", prefix=True, count_only=True).count  # no API request

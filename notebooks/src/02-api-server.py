@@ -110,7 +110,8 @@ for attempt in ("create it again", "get a pod that is not there"):
 # ## 3. Watch it: a pod's journey into etcd
 #
 # From here on we use k8slab's cluster: `Cluster(nodes=3)` wires the store of notebook 01, an API server
-# in front of it, and registers three worker nodes. The widget below logs every request the API server
+# in front of it, and registers three worker nodes. With `components=()` nothing else runs: no controller
+# manager, no scheduler, so nothing acts on what we store and we see the API server on its own. The widget below logs every request the API server
 # answers, with its HTTP status code, and lights up the steps of the diagram it went through. Keep it in
 # sight while you run the next cells.
 
@@ -118,7 +119,7 @@ for attempt in ("create it again", "get a pod that is not there"):
 from k8slab import Cluster
 from k8slab.viz.apiview import RequestLog
 
-cluster = Cluster(nodes=3, seed=0)
+cluster = Cluster(nodes=3, seed=0, components=())  # etcd and the API server only
 api = cluster.api
 RequestLog(api)
 
