@@ -270,11 +270,12 @@ class ReplicaSetController:
         """
         uid = rs["metadata"]["uid"]
         deleting = bool(rs["metadata"].get("deletionTimestamp"))
+        parsed = selector_from_label_selector(selector) if selector else None  # parsed once, used per pod
         claimed = []
         fresh_checked = False
         for pod in pods:
             ref = get_controller_of(pod)
-            matches = bool(selector) and labels_match(selector, pod)
+            matches = parsed is not None and parsed.matches(pod["metadata"].get("labels") or {})
             if ref is not None:
                 if ref.get("uid") != uid:
                     continue  # someone else's
@@ -395,12 +396,13 @@ class ReplicaSetController:
     def calculate_status(self, rs: dict, filtered_pods: list[dict], manage_error: StatusError | None) -> dict:
         """calculateStatus: count the pods, and say ReplicaFailure while creates or deletes fail."""
         template_labels = rs["spec"]["template"].get("metadata", {}).get("labels") or {}
+        template_selector = selector_from_label_selector({"matchLabels": template_labels})
         now = self.loop.datetime()
         min_ready = rs["spec"].get("minReadySeconds", 0)
         status = deep_copy(rs.get("status") or {})
         status["replicas"] = len(filtered_pods)
         status["fullyLabeledReplicas"] = sum(
-            1 for pod in filtered_pods if labels_match({"matchLabels": template_labels}, pod)
+            1 for pod in filtered_pods if template_selector.matches(pod["metadata"].get("labels") or {})
         )
         status["readyReplicas"] = sum(1 for pod in filtered_pods if is_pod_ready(pod))
         status["availableReplicas"] = sum(1 for pod in filtered_pods if is_pod_available(pod, min_ready, now))
