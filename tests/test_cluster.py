@@ -1,0 +1,80 @@
+"""The facade: one Cluster wires the store, the API server, kubectl and the control plane."""
+
+import pathlib
+
+import pytest
+
+from k8slab import Cluster
+
+WEB = pathlib.Path(__file__).resolve().parent.parent / "data" / "manifests" / "web.yaml"
+
+
+def run_web(seed: int) -> Cluster:
+    cluster = Cluster(nodes=3, seed=seed)
+    cluster.apply(WEB)
+    cluster.run(seconds=30)
+    return cluster
+
+
+def test_a_deployment_becomes_a_replicaset_and_scheduled_pods():
+    cluster = run_web(0)
+    pods = cluster.api.list("pods")["items"]
+    assert len(pods) == 3
+    assert all(pod["spec"].get("nodeName") for pod in pods)
+    assert len(cluster.api.list("replicasets")["items"]) == 1
+
+
+def test_the_same_seed_gives_byte_identical_output():
+    first, second = run_web(7), run_web(7)
+    for command in ("get pods -o wide", "get events", "get rs -o yaml"):
+        assert str(first.kubectl(command)) == str(second.kubectl(command))
+
+
+def test_another_seed_gives_other_names():
+    assert str(run_web(1).kubectl("get pods -o name")) != str(run_web(2).kubectl("get pods -o name"))
+
+
+def test_without_components_only_the_api_server_acts():
+    cluster = Cluster(nodes=3, seed=0, components=())
+    cluster.apply(WEB)
+    cluster.run(seconds=30)
+    assert cluster.api.list("pods")["items"] == []
+
+
+def test_an_unknown_component_is_refused():
+    with pytest.raises(ValueError, match="unknown component 'kubelet'"):
+        Cluster(components=("kubelet",))
+
+
+def test_get_returns_kubectls_columns_as_a_dataframe():
+    frame = run_web(0).get("pods", wide=True)
+    assert list(frame.columns)[:5] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert "NODE" in frame.columns
+    assert len(frame) == 3
+
+
+def test_nodes_are_spread_over_zones_with_default_capacity():
+    cluster = Cluster(nodes=4, seed=0, components=())
+    nodes = cluster.api.list("nodes")["items"]
+    zones = [n["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in nodes]
+    assert zones == ["zone-a", "zone-b", "zone-c", "zone-a"]
+    assert nodes[0]["status"]["allocatable"]["cpu"] == "4"
+
+
+def test_node_shapes_set_capacity_labels_and_taints():
+    cluster = Cluster(
+        nodes=[{"name": "big", "cpu": "16", "memory": "64Gi", "labels": {"disk": "ssd"},
+                "taints": [{"key": "gpu", "value": "true", "effect": "NoSchedule"}]}],
+        components=(),
+    )
+    node = cluster.api.get("nodes", "big")
+    assert node["status"]["capacity"]["cpu"] == "16"
+    assert node["metadata"]["labels"]["disk"] == "ssd"
+    assert node["spec"]["taints"][0]["key"] == "gpu"
+
+
+def test_bad_node_counts_are_refused():
+    with pytest.raises(ValueError):
+        Cluster(nodes=-1)
+    with pytest.raises(TypeError):
+        Cluster(nodes=True)
