@@ -174,3 +174,25 @@ def test_the_graph_lists_an_owners_dependents():
     gc = lab.manager["garbagecollector"]
     dependents = gc.dependents_of(rs["metadata"]["uid"])
     assert sorted(d.name for d in dependents) == sorted(lab.names("pods"))
+
+
+def test_a_node_lease_goes_with_its_node():
+    lab = Lab()
+    node = lab.admin.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}})
+    lab.admin.create({
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {
+            "name": "node-1",
+            "namespace": "kube-node-lease",
+            "ownerReferences": [
+                {"apiVersion": "v1", "kind": "Node", "name": "node-1", "uid": node["metadata"]["uid"]}
+            ],
+        },
+        "spec": {"holderIdentity": "node-1", "leaseDurationSeconds": 40},
+    })
+    lab.run()
+    assert lab.admin.list("leases", namespace="kube-node-lease")["items"] != []
+    lab.admin.delete("nodes", "node-1")
+    lab.run()
+    assert lab.admin.list("leases", namespace="kube-node-lease")["items"] == []

@@ -147,6 +147,21 @@ def test_deleting_a_pod_makes_the_replica_set_create_a_replacement():
     assert len(names) == 3 and victim not in names
 
 
+def test_a_terminating_pod_is_replaced_at_once_without_waiting_for_its_kubelet():
+    lab = Lab()
+    lab.admin.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}})
+    lab.admin.create(replica_set(replicas=2))
+    lab.run()
+    victim = lab.pods()[0]["metadata"]["name"]
+    lab.admin.bind("default", victim, "node-1")
+    lab.admin.delete("pods", victim, namespace="default")  # on a node: graceful, it stays Terminating
+    lab.run()
+    pods = lab.pods()
+    terminating = [p["metadata"]["name"] for p in pods if p["metadata"].get("deletionTimestamp")]
+    assert terminating == [victim] and len(pods) == 3
+    assert lab.rs()["status"]["replicas"] == 2
+
+
 def test_expectations_prevent_over_creation_before_the_watch_delivers_the_creates():
     lab = Lab(start=False)
     lab.admin.create(replica_set(replicas=3))
