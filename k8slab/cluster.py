@@ -61,10 +61,18 @@ def node_object(index: int, spec: dict[str, Any]) -> dict:
             "capacity": capacity,
             "allocatable": dict(capacity),
             "conditions": [
-                _condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
-                           "kubelet has sufficient memory available"),
-                _condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                _condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                _condition(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                _condition(
+                    "DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"
+                ),
+                _condition(
+                    "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"
+                ),
                 _condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ],
             "addresses": [
@@ -90,8 +98,14 @@ def node_object(index: int, spec: dict[str, Any]) -> dict:
 
 
 def _condition(kind: str, status: str, reason: str, message: str) -> dict:
-    return {"type": kind, "status": status, "reason": reason, "message": message,
-            "lastHeartbeatTime": "2024-01-01T00:00:00Z", "lastTransitionTime": "2024-01-01T00:00:00Z"}
+    return {
+        "type": kind,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "lastHeartbeatTime": "2024-01-01T00:00:00Z",
+        "lastTransitionTime": "2024-01-01T00:00:00Z",
+    }
 
 
 class Cluster:
@@ -165,8 +179,14 @@ class Cluster:
         """`kubectl apply` a path (file or folder), YAML text or dicts; returns kubectl's report."""
         return self._kubectl.apply(source)
 
-    def get(self, resource: str, namespace: str | None = "default", all_namespaces: bool = False,
-            wide: bool = False, selector: str | None = None) -> pd.DataFrame:
+    def get(
+        self,
+        resource: str,
+        namespace: str | None = "default",
+        all_namespaces: bool = False,
+        wide: bool = False,
+        selector: str | None = None,
+    ) -> pd.DataFrame:
         """`kubectl get` as a pandas DataFrame: the same columns and cells (numbers stay numbers)."""
         from k8slab.api.kinds import lookup
         from k8slab.kubectl import printers

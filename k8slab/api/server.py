@@ -190,7 +190,9 @@ class APIServer:
                 entry.name = name
             self._warn_unknown(info, obj)
             self._prepare_for_create(info, obj)
-            request = AdmissionRequest("CREATE", info.kind, info.resource, ns or "", name, obj, user=self.user)
+            request = AdmissionRequest(
+                "CREATE", info.kind, info.resource, ns or "", name, obj, user=self.user
+            )
             self.admission.run_mutating(request)
             self._validate(info, obj)
             self.admission.run_validating(request)
@@ -201,7 +203,9 @@ class APIServer:
             result = self.store.txn(compare=[version(key) == 0], success=[Put(key, self._encode(obj))])
             if not result.succeeded:
                 self._release(info, obj)
-                raise AlreadyExists(f'{info.qualified} "{name}" already exists', name, info.resource, info.group)
+                raise AlreadyExists(
+                    f'{info.qualified} "{name}" already exists', name, info.resource, info.group
+                )
             obj["metadata"]["resourceVersion"] = str(result.revision)
             entry.code = 201
             return obj
@@ -245,7 +249,7 @@ class APIServer:
             }
 
     def update(self, obj: dict, subresource: str = "", dry_run: bool = False) -> dict:
-        """Replace an object. With metadata.resourceVersion set, only if nobody changed it since (409 Conflict).
+        """Replace an object; with metadata.resourceVersion set, only if nobody changed it since (else 409).
 
         `dry_run=True` does everything (defaults, admission, validation) but the write.
         """
@@ -270,7 +274,7 @@ class APIServer:
         subresource: str = "",
         dry_run: bool = False,
     ) -> dict:
-        """Change part of an object: `strategic` (kubectl's default), `merge` (RFC 7386) or `json` (RFC 6902)."""
+        """Change part of an object: `strategic` (kubectl default), `merge` (RFC 7386), `json` (RFC 6902)."""
         info = self._info(resource)
         ns = self._request_namespace(info, namespace)
         verb = "patch" if not subresource else f"patch/{subresource}"
@@ -330,14 +334,20 @@ class APIServer:
                     f'propagationPolicy: Unsupported value: "{propagation_policy}": supported values: '
                     '"Foreground", "Background", "Orphan"'
                 )
-            if grace_period_seconds is not None and (type(grace_period_seconds) is not int or grace_period_seconds < 0):
-                raise BadRequest(f"gracePeriodSeconds must be a whole number >= 0, got {grace_period_seconds!r}")
+            if grace_period_seconds is not None and (
+                type(grace_period_seconds) is not int or grace_period_seconds < 0
+            ):
+                raise BadRequest(
+                    f"gracePeriodSeconds must be a whole number >= 0, got {grace_period_seconds!r}"
+                )
             key = info.key(ns, self._check_name(name))
             kv = self.store.get(key)
             if kv is None:
                 raise self._not_found(info, name)
             obj = self._fresh(kv)
-            request = AdmissionRequest("DELETE", info.kind, info.resource, ns or "", name, None, obj, user=self.user)
+            request = AdmissionRequest(
+                "DELETE", info.kind, info.resource, ns or "", name, None, obj, user=self.user
+            )
             self.admission.run_mutating(request)
             self.admission.run_validating(request)
             if dry_run:
@@ -474,25 +484,42 @@ class APIServer:
             pod = self._fresh(kv)
             if pod["metadata"].get("deletionTimestamp"):
                 raise Conflict(
-                    f'Operation cannot be fulfilled on pods/binding "{pod_name}": pod {pod_name} is being deleted, '
+                    f'Operation cannot be fulfilled on pods/binding "{pod_name}": '
+                    f"pod {pod_name} is being deleted, "
                     "cannot be assigned to a host",
-                    pod_name, "pods/binding",
+                    pod_name,
+                    "pods/binding",
                 )
             if pod["spec"].get("nodeName"):
                 raise Conflict(
                     f'Operation cannot be fulfilled on pods/binding "{pod_name}": pod {pod_name} is already '
                     f'assigned to node "{pod["spec"]["nodeName"]}"',
-                    pod_name, "pods/binding",
+                    pod_name,
+                    "pods/binding",
                 )
             pod["spec"]["nodeName"] = node_name
-            conditions = [c for c in pod.setdefault("status", {}).get("conditions", []) if c.get("type") != "PodScheduled"]
-            conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                               "lastTransitionTime": self.loop.timestamp()})
+            conditions = [
+                c
+                for c in pod.setdefault("status", {}).get("conditions", [])
+                if c.get("type") != "PodScheduled"
+            ]
+            conditions.append(
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": self.loop.timestamp(),
+                }
+            )
             pod["status"]["conditions"] = conditions
             self._write(info, key, pod, kv.mod_revision)
             entry.code = 201
-            return {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod_name, "namespace": namespace},
-                    "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
+            return {
+                "apiVersion": "v1",
+                "kind": "Binding",
+                "metadata": {"name": pod_name, "namespace": namespace},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": node_name},
+            }
 
     # ------------------------------------------------------------------ internals
 
@@ -503,10 +530,15 @@ class APIServer:
             {
                 "apiVersion": "v1",
                 "kind": "Service",
-                "metadata": {"name": "kubernetes", "namespace": "default",
-                             "labels": {"component": "apiserver", "provider": "kubernetes"}},
-                "spec": {"clusterIP": self.service_ips.first(),
-                         "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+                "metadata": {
+                    "name": "kubernetes",
+                    "namespace": "default",
+                    "labels": {"component": "apiserver", "provider": "kubernetes"},
+                },
+                "spec": {
+                    "clusterIP": self.service_ips.first(),
+                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+                },
             }
         )
         self.requests.clear()
@@ -591,8 +623,14 @@ class APIServer:
 
     def _prepare_for_create(self, info: ResourceInfo, obj: dict) -> None:
         meta = obj["metadata"]
-        for system_field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                             "resourceVersion", "generation"):
+        for system_field in (
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "resourceVersion",
+            "generation",
+        ):
             meta.pop(system_field, None)
         meta["uid"] = self.loop.uid()
         meta["creationTimestamp"] = self.loop.timestamp()
@@ -608,7 +646,9 @@ class APIServer:
             elif info.kind == "Service":
                 obj["status"] = {"loadBalancer": {}}
 
-    def _validate(self, info: ResourceInfo, obj: dict, old: dict | None = None, subresource: str = "") -> None:
+    def _validate(
+        self, info: ResourceInfo, obj: dict, old: dict | None = None, subresource: str = ""
+    ) -> None:
         if old is None:
             errors = validation.validate(info, obj)
         else:
@@ -641,7 +681,9 @@ class APIServer:
         self, info: ResourceInfo, ns: str, name: str, obj: dict, subresource: str, dry_run: bool = False
     ) -> dict:
         if subresource and subresource not in info.subresources:
-            raise NotFound(f"the server could not find the requested resource ({info.resource}/{subresource})")
+            raise NotFound(
+                f"the server could not find the requested resource ({info.resource}/{subresource})"
+            )
         key = info.key(ns, self._check_name(name))
         kv = self.store.get(key)
         if kv is None:
@@ -653,8 +695,10 @@ class APIServer:
         uid = obj["metadata"].get("uid")
         if uid and uid != old["metadata"]["uid"]:
             raise Conflict(
-                f"Precondition failed: UID in precondition: {uid}, UID in object meta: {old['metadata']['uid']}",
-                name, info.resource,
+                f"Precondition failed: UID in precondition: {uid}, "
+                f"UID in object meta: {old['metadata']['uid']}",
+                name,
+                info.resource,
             )
         if subresource == "status":
             new = copy.deepcopy(old)
@@ -662,7 +706,13 @@ class APIServer:
         else:
             new = obj
             self._warn_unknown(info, new)
-            for kept in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"):
+            for kept in (
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+            ):
                 if kept in old["metadata"]:
                     new["metadata"][kept] = old["metadata"][kept]
                 else:
@@ -681,14 +731,22 @@ class APIServer:
                     spec["clusterIP"] = old_spec["clusterIP"]
                     spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
         new["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        request = AdmissionRequest("UPDATE", info.kind, info.resource, ns or "", name, new, old, subresource, user=self.user)
+        request = AdmissionRequest(
+            "UPDATE", info.kind, info.resource, ns or "", name, new, old, subresource, user=self.user
+        )
         self.admission.run_mutating(request)
         self._validate(info, new, old, subresource)
         self.admission.run_validating(request)
         if dry_run:
             return new
-        if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") and (
-            info.kind != "Pod" or not new["spec"].get("nodeName") or new["metadata"].get("deletionGracePeriodSeconds") == 0
+        if (
+            new["metadata"].get("deletionTimestamp")
+            and not new["metadata"].get("finalizers")
+            and (
+                info.kind != "Pod"
+                or not new["spec"].get("nodeName")
+                or new["metadata"].get("deletionGracePeriodSeconds") == 0
+            )
         ):
             return self._remove(info, key, new, kv.mod_revision)
         if self._encode(new) == self._encode(old):
@@ -739,7 +797,9 @@ class APIServer:
         """Deleting a namespace empties it first (in Kubernetes, the namespace controller's job)."""
         name = obj["metadata"]["name"]
         if name in ("default", "kube-system", "kube-public"):
-            raise Forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted', name, "namespaces")
+            raise Forbidden(
+                f'namespaces "{name}" is forbidden: this namespace may not be deleted', name, "namespaces"
+            )
         info = lookup("namespaces")
         key = info.key("", name)
         if not obj["metadata"].get("deletionTimestamp"):
@@ -782,13 +842,16 @@ class APIServer:
         else:
             kv = self.store.get(f"/registry/priorityclasses/{class_name}")
             if kv is None:
-                raise Forbidden(f'pods "{request.name}" is forbidden: no PriorityClass with name {class_name} was found')
+                raise Forbidden(
+                    f'pods "{request.name}" is forbidden: no PriorityClass with name {class_name} was found'
+                )
             pc = self._cached(kv)
             value = pc.get("value", 0)
             spec.setdefault("preemptionPolicy", pc.get("preemptionPolicy", "PreemptLowerPriority"))
         if spec.get("priority") not in (None, value):
             raise Forbidden(
-                f'pods "{request.name}" is forbidden: the integer value of priority ({spec["priority"]}) must not '
+                f'pods "{request.name}" is forbidden: the integer value of priority '
+                f'({spec["priority"]}) must not '
                 f"be provided in pod spec; priority admission controller computed {value} from the given "
                 "PriorityClass name"
             )
@@ -800,11 +863,16 @@ class APIServer:
         return {
             "apiVersion": "autoscaling/v1",
             "kind": "Scale",
-            "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion",
-                                                          "creationTimestamp") if k in obj["metadata"]},
+            "metadata": {
+                k: obj["metadata"][k]
+                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                if k in obj["metadata"]
+            },
             "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
-            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                       "selector": ",".join(f"{k}={v}" for k, v in sorted(match.items()))},
+            "status": {
+                "replicas": (obj.get("status") or {}).get("replicas", 0),
+                "selector": ",".join(f"{k}={v}" for k, v in sorted(match.items())),
+            },
         }
 
     @staticmethod
@@ -843,7 +911,7 @@ class APIServer:
         return json.dumps(stored, separators=(",", ":"))
 
     def _cached(self, kv) -> dict:
-        """The object in `kv`, decoded once and shared: read-only (watch events and selector checks use it)."""
+        """The object in `kv`, decoded once and shared: read-only (for watch events and selector checks)."""
         hit = self._decoded.get(kv.key)
         if hit is not None and hit[0] == kv.mod_revision:
             return hit[1]
@@ -865,9 +933,12 @@ class APIServer:
 
     def _conflict(self, info: ResourceInfo, name: str) -> Conflict:
         return Conflict(
-            f'Operation cannot be fulfilled on {info.qualified} "{name}": the object has been modified; please '
+            f'Operation cannot be fulfilled on {info.qualified} "{name}": '
+            "the object has been modified; please "
             "apply your changes to the latest version and try again",
-            name, info.resource, info.group,
+            name,
+            info.resource,
+            info.group,
         )
 
     def _logged(self, verb: str, info: ResourceInfo, namespace: str, name: str) -> _RequestScope:
@@ -929,7 +1000,9 @@ def qos_class(pod: dict) -> str:
         requests_seen = requests_seen or bool(requests)
         limits_seen = limits_seen or bool(limits)
         for resource in ("cpu", "memory"):
-            if resource not in limits or str(requests.get(resource, limits[resource])) != str(limits[resource]):
+            if resource not in limits or str(requests.get(resource, limits[resource])) != str(
+                limits[resource]
+            ):
                 guaranteed = False
     if guaranteed:
         return "Guaranteed"

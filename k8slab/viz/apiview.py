@@ -103,7 +103,7 @@ class RequestLog:
         self.render()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """The live widget, plus a static table (text/html, no diagram) for viewers that cannot run widgets."""
+        """The live widget, plus a static table (text/html, no diagram) for viewers without widgets."""
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         bundle["text/plain"] = repr(self)
         bundle["text/html"] = self.table.value + self.summary.value
