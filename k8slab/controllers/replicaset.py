@@ -19,9 +19,12 @@ the client:
    (burstReplicas), deletes chosen by `controller_utils.deletion_rank`;
 4. write the status (replicas, readyReplicas, availableReplicas, ...) if it changed.
 
-Simplified, out loud: upstream ranks pods to delete also by how many sibling
-pods share their node (ActivePodsWithRanks, LogarithmicScaleDown); here the
-plain ActivePods order decides.
+Simplified, out loud: upstream ranks pods to delete also by the
+`controller.kubernetes.io/pod-deletion-cost` annotation and by how many
+sibling pods share their node (ActivePodsWithRanks, LogarithmicScaleDown);
+here the plain ActivePods order decides. Upstream creates a batch's pods in
+parallel goroutines; here one after the other, which the single loop makes
+the same thing.
 """
 
 from __future__ import annotations
@@ -225,7 +228,7 @@ class ReplicaSetController:
 
     def sync_replica_set(self, key: str) -> None:
         """syncReplicaSet: make the pods of one ReplicaSet what its spec asks, then report its status."""
-        namespace, name = split_key(key)
+        namespace, _ = split_key(key)
         rs = self.replica_sets.get(key)
         if rs is None:
             self.expectations.delete_expectations(key)  # deleted: forget what we waited for
