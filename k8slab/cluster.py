@@ -19,6 +19,7 @@ component stopped.
 
 from __future__ import annotations
 
+import ipaddress
 import pathlib
 from typing import Any
 
@@ -56,7 +57,7 @@ def node_object(index: int, spec: dict[str, Any]) -> dict:
         "apiVersion": "v1",
         "kind": "Node",
         "metadata": {"name": name, "labels": labels},
-        "spec": {"podCIDR": f"10.244.{index}.0/24", "podCIDRs": [f"10.244.{index}.0/24"]},
+        "spec": {"podCIDR": pod_cidr(index), "podCIDRs": [pod_cidr(index)]},
         "status": {
             "capacity": capacity,
             "allocatable": dict(capacity),
@@ -76,7 +77,7 @@ def node_object(index: int, spec: dict[str, Any]) -> dict:
                 _condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ],
             "addresses": [
-                {"type": "InternalIP", "address": f"10.0.0.{10 + index}"},
+                {"type": "InternalIP", "address": str(ipaddress.ip_address("10.0.0.10") + index)},
                 {"type": "Hostname", "address": name},
             ],
             "nodeInfo": {
@@ -95,6 +96,14 @@ def node_object(index: int, spec: dict[str, Any]) -> dict:
     if spec.get("unschedulable"):
         node["spec"]["unschedulable"] = True
     return node
+
+
+def pod_cidr(index: int) -> str:
+    """Node `index`'s pod range: a /24 of 10.244.0.0/16 (kubeadm's and flannel's default) for the
+    first 255 nodes, then of 10.128.0.0/9, which a cluster of Kubernetes' 5,000-node limit needs."""
+    if index < 256:
+        return f"10.244.{index}.0/24"
+    return str(ipaddress.ip_network("10.128.0.0/24").network_address + 256 * index) + "/24"
 
 
 def _condition(kind: str, status: str, reason: str, message: str) -> dict:

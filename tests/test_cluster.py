@@ -78,3 +78,13 @@ def test_bad_node_counts_are_refused():
         Cluster(nodes=-1)
     with pytest.raises(TypeError):
         Cluster(nodes=True)
+
+
+def test_nodes_beyond_255_get_valid_pod_ranges_and_addresses():
+    from k8slab.cluster import node_object, pod_cidr
+
+    assert pod_cidr(1) == "10.244.1.0/24"
+    assert pod_cidr(300) == "10.129.44.0/24"
+    assert len({pod_cidr(i) for i in range(1, 5001)}) == 5000
+    node = node_object(5000, {})
+    assert node["status"]["addresses"][0]["address"] == "10.0.19.146"
