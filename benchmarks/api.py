@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
-import platform
 import pstats
-import sys
 import time
 from collections.abc import Callable
+
+from report import machine, print_table  # benchmarks/report.py, shared by every script
 
 from k8slab.api.server import APIServer
 from k8slab.sim import Loop
@@ -159,17 +158,6 @@ def profile_creates(size: dict, top: int = 25) -> str:
     return out.getvalue()
 
 
-def print_table(rows: list[tuple[str, str, str]], title: str) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    print(title)
-    print()
-    header = ("figure", "value", "detail")
-    print(f"{header[0]:<{widths[0]}}  {header[1]:>{widths[1]}}  {header[2]}")
-    print(f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * widths[2]}")
-    for name, value, detail in rows:
-        print(f"{name:<{widths[0]}}  {value:>{widths[1]}}  {detail}")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -185,8 +173,7 @@ def main(argv: list[str] | None = None) -> None:
 
     run = "quick" if args.quick else "full"
     title = (
-        f"k8slab API server benchmark ({run} run): Python {platform.python_version()} "
-        f"({sys.implementation.name}), {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}"
+        f"k8slab API server benchmark ({run} run): {machine()}"
     )
     print_table(rows, title)
     if args.profile:
