@@ -188,6 +188,15 @@ class Cluster:
         """`kubectl apply` a path (file or folder), YAML text or dicts; returns kubectl's report."""
         return self._kubectl.apply(source)
 
+    def explain(self, pod: str | dict) -> pd.DataFrame:
+        """Why the scheduler puts `pod` ("name" or "namespace/name") where it does: node x plugin verdicts
+        and scores, the winner, and in `.attrs["message"]` the Pending message when no node fits."""
+        if "scheduler" not in self.components:
+            raise RuntimeError("this cluster runs no scheduler: create it with the default components")
+        from k8slab.scheduler import explain
+
+        return explain(self.components["scheduler"], pod)
+
     def get(
         self,
         resource: str,

@@ -88,3 +88,12 @@ def test_nodes_beyond_255_get_valid_pod_ranges_and_addresses():
     assert len({pod_cidr(i) for i in range(1, 5001)}) == 5000
     node = node_object(5000, {})
     assert node["status"]["addresses"][0]["address"] == "10.0.19.146"
+
+
+def test_explain_names_the_winner_of_a_scheduled_pod():
+    cluster = run_web(0)
+    pod = cluster.api.list("pods")["items"][0]
+    table = cluster.explain(f"default/{pod['metadata']['name']}")
+    assert len(table) == 3  # one row per node
+    winners = [node for node, won in table["winner"].items() if bool(won)]
+    assert winners == [pod["spec"]["nodeName"]]
