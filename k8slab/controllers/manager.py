@@ -100,6 +100,20 @@ def start_garbage_collector(ctx: ControllerContext) -> GarbageCollector:
     return GarbageCollector(ctx.client, informer_factory=ctx.informer_factory)
 
 
+def start_node_lifecycle_controller(ctx: ControllerContext) -> Any:
+    """The node lifecycle controller and its taint eviction; not a default until kubelets heartbeat."""
+    from k8slab.controllers.nodelifecycle import NodeLifecycleController
+
+    return NodeLifecycleController(
+        ctx.client,
+        ctx.recorder("node-controller"),
+        nodes=ctx.informer_factory.informer("nodes"),
+        pods=ctx.informer_factory.informer("pods"),
+        leases=ctx.informer_factory.informer("leases"),
+        eviction_recorder=ctx.recorder("taint-eviction-controller"),
+    )
+
+
 class ControllerManager:
     """Runs the enabled controllers on one client and one set of shared informers.
 
@@ -113,7 +127,12 @@ class ControllerManager:
         "replicaset": start_replica_set_controller,
         "deployment": start_deployment_controller,
         "garbagecollector": start_garbage_collector,
+        "nodelifecycle": start_node_lifecycle_controller,
     }
+
+    #: What runs when `controllers` is not given. "nodelifecycle" is left out until kubelets send
+    #: heartbeats (notebook 05): without them it would mark every node Unknown after 40 s.
+    DEFAULT_CONTROLLERS = ("replicaset", "deployment", "garbagecollector")
 
     @classmethod
     def register(cls, name: str, factory: ControllerFactory) -> None:
@@ -127,7 +146,7 @@ class ControllerManager:
     def __init__(
         self,
         client: Client | APIServer,
-        controllers: Iterable[str] | None = ("replicaset", "deployment", "garbagecollector"),
+        controllers: Iterable[str] | None = DEFAULT_CONTROLLERS,
     ):
         if isinstance(client, APIServer):
             client = Client(client, user=USER)
