@@ -1000,13 +1000,18 @@ def describe_namespace(namespace: dict, events: Sequence[dict] | None, now: date
     return w.text()
 
 
-def describe_config_map(config_map: dict, events: Sequence[dict] | None, now: datetime) -> str:
-    metadata = config_map.get("metadata") or {}
-    w = PrefixWriter()
+def write_identity(w: PrefixWriter, metadata: dict) -> None:
+    """The four lines most describers open with: Name, Namespace, Labels, Annotations."""
     w.write(0, f"Name:\t{metadata.get('name', '')}\n")
     w.write(0, f"Namespace:\t{metadata.get('namespace', '')}\n")
     print_labels(w, "Labels", metadata.get("labels"))
     print_annotations(w, "Annotations", metadata.get("annotations"))
+
+
+def describe_config_map(config_map: dict, events: Sequence[dict] | None, now: datetime) -> str:
+    metadata = config_map.get("metadata") or {}
+    w = PrefixWriter()
+    write_identity(w, metadata)
     w.write(0, "\nData\n====\n")
     data = config_map.get("data") or {}
     for key in sorted(data):
@@ -1032,10 +1037,7 @@ def describe_secret(secret: dict, events: Sequence[dict] | None, now: datetime) 
     """A secret, its values hidden: only their sizes are shown. (kubectl shows no events for secrets.)"""
     metadata = secret.get("metadata") or {}
     w = PrefixWriter()
-    w.write(0, f"Name:\t{metadata.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{metadata.get('namespace', '')}\n")
-    print_labels(w, "Labels", metadata.get("labels"))
-    print_annotations(w, "Annotations", metadata.get("annotations"))
+    write_identity(w, metadata)
     w.write(0, f"\nType:\t{secret.get('type', '')}\n")
     w.write(0, "\nData\n====\n")
     data = secret.get("data") or {}
@@ -1051,10 +1053,7 @@ def describe_secret(secret: dict, events: Sequence[dict] | None, now: datetime) 
 def describe_endpoint_slice(endpoint_slice: dict, events: Sequence[dict] | None, now: datetime) -> str:
     metadata = endpoint_slice.get("metadata") or {}
     w = PrefixWriter()
-    w.write(0, f"Name:\t{metadata.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{metadata.get('namespace', '')}\n")
-    print_labels(w, "Labels", metadata.get("labels"))
-    print_annotations(w, "Annotations", metadata.get("annotations"))
+    write_identity(w, metadata)
     w.write(0, f"AddressType:\t{endpoint_slice.get('addressType', '')}\n")
     ports = endpoint_slice.get("ports") or []
     if not ports:
@@ -1174,10 +1173,7 @@ def describe_generic(obj: dict, events: Sequence[dict] | None, now: datetime) ->
     """Any other kind: its fields, one per line, labelled in words (kubectl's genericDescriber)."""
     metadata = obj.get("metadata") or {}
     w = PrefixWriter()
-    w.write(0, f"Name:\t{metadata.get('name', '')}\n")
-    w.write(0, f"Namespace:\t{metadata.get('namespace', '')}\n")
-    print_labels(w, "Labels", metadata.get("labels"))
-    print_annotations(w, "Annotations", metadata.get("annotations"))
+    write_identity(w, metadata)
     _print_content(w, 0, obj, "")
     describe_events(w, events, now)
     return w.text()
