@@ -782,18 +782,22 @@ class Kubectl:
     # apply, create
     # ================================================================================================
 
-    def run_apply(self, session: Session, invocation: Invocation) -> None:
+    def _file_command(self, session: Session, invocation: Invocation, verb: str):
+        """What `apply -f` and `create -f` share: check the flags, read every document first."""
         values = invocation.values
         if invocation.args:
-            raise UsageError(f"Unexpected args: [{' '.join(invocation.args)}]", "kubectl apply", "examples")
+            raise UsageError(f"Unexpected args: [{' '.join(invocation.args)}]", f"kubectl {verb}", "examples")
         if not values["filename"]:
             raise KubectlError("must specify one of -f and -k")
         dry_run = dry_run_strategy(values["dry-run"])
         output, _ = output_format(values["output"], ("json", "yaml", "name"))
         documents, errors = self._documents(session, invocation)
         if not documents and not errors:
-            raise KubectlError("no objects passed to apply")
-        targets = self._targets_for_documents(documents, invocation, errors)
+            raise KubectlError(f"no objects passed to {verb}")
+        return values, dry_run, output, self._targets_for_documents(documents, invocation, errors), errors
+
+    def run_apply(self, session: Session, invocation: Invocation) -> None:
+        values, dry_run, output, targets, errors = self._file_command(session, invocation, "apply")
         for target in targets:  # like kubectl: read every document first, then apply each, reporting each
             try:
                 self._apply_one(session, target, dry_run, output, values["validate"])
@@ -907,17 +911,8 @@ class Kubectl:
         session.out(f"{printers.resource_name(obj)} {operation}{suffix}\n")
 
     def run_create(self, session: Session, invocation: Invocation) -> None:
-        values = invocation.values
-        if invocation.args:
-            raise UsageError(f"Unexpected args: [{' '.join(invocation.args)}]", "kubectl create", "examples")
-        if not values["filename"]:
-            raise KubectlError("must specify one of -f and -k")
-        dry_run = dry_run_strategy(values["dry-run"])
-        output, _ = output_format(values["output"], ("json", "yaml", "name"))
-        documents, errors = self._documents(session, invocation)
-        if not documents and not errors:
-            raise KubectlError("no objects passed to create")
-        for target in self._targets_for_documents(documents, invocation, errors):
+        values, dry_run, output, targets, errors = self._file_command(session, invocation, "create")
+        for target in targets:
             try:
                 obj = copy.deepcopy(target.object)
                 if target.info.namespaced:
