@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import html
 import importlib
+import pathlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-#: Modules that register exercises; imported on first use so importing k8slab stays light.
-EXERCISE_MODULES = ("k8slab.exercises.nb00", "k8slab.exercises.nb01", "k8slab.exercises.nb02")
+#: Modules that register exercises (one `nbNN.py` per notebook, found in this package); imported on first
+#: use so importing k8slab stays light.
+EXERCISE_MODULES = tuple(
+    f"k8slab.exercises.{info.name}"
+    for info in sorted(pkgutil.iter_modules([str(pathlib.Path(__file__).parent)]), key=lambda i: i.name)
+    if info.name.startswith("nb")
+)
 
 _CHECKERS: dict[str, Callable[[Any], Feedback]] = {}
 
