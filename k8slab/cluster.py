@@ -138,8 +138,9 @@ class Cluster:
         self.api = APIServer(self.store, service_cidr=service_cidr)
         self.workdir = pathlib.Path(workdir) if workdir is not None else None
         shapes = [{} for _ in range(nodes)] if isinstance(nodes, int) else nodes
-        for index, shape in enumerate(shapes, start=1):
-            self.api.create(node_object(index, shape))
+        self._nodes_added = 0
+        for shape in shapes:
+            self.add_node(shape)
         self.api.requests.clear()
         from k8slab.kubectl import Kubectl, magic
 
@@ -166,6 +167,18 @@ class Cluster:
         manager = ControllerManager(Client(self.api, user="system:kube-controller-manager"))
         manager.start()
         return manager
+
+    def add_node(self, shape: dict[str, Any] | None = None) -> str:
+        """Join one more node, shaped like the entries of `Cluster(nodes=[...])`; returns its name.
+
+        Node numbers keep counting, so a node added after node-3 is node-4
+        even if node-3 has been deleted, and zones go on round robin."""
+        if shape is not None and not isinstance(shape, dict):
+            raise TypeError(f"a node shape is a dict like {{'cpu': '8', 'memory': '16Gi'}}, got {shape!r}")
+        index = self._nodes_added + 1
+        node = self.api.create(node_object(index, shape or {}))
+        self._nodes_added = index
+        return node["metadata"]["name"]
 
     def __repr__(self) -> str:
         nodes = self.store.range("/registry/nodes/", prefix=True, count_only=True).count  # no API request

@@ -97,3 +97,23 @@ def test_explain_names_the_winner_of_a_scheduled_pod():
     assert len(table) == 3  # one row per node
     winners = [node for node, won in table["winner"].items() if bool(won)]
     assert winners == [pod["spec"]["nodeName"]]
+
+
+def test_add_node_joins_the_next_numbered_node_in_the_next_zone():
+    cluster = Cluster(nodes=3, seed=0)
+    name = cluster.add_node({"cpu": "8"})
+    node = cluster.api.get("nodes", name)
+    assert name == "node-4"
+    assert node["metadata"]["labels"]["topology.kubernetes.io/zone"] == "zone-a"
+    assert node["status"]["allocatable"]["cpu"] == "8"
+
+
+def test_add_node_refuses_a_taken_name_and_changes_nothing():
+    from k8slab.api.errors import AlreadyExists
+
+    cluster = Cluster(nodes=2, seed=0)
+    revision = cluster.store.revision
+    with pytest.raises(AlreadyExists, match='nodes "node-1" already exists'):
+        cluster.add_node({"name": "node-1"})
+    assert cluster.store.revision == revision
+    assert cluster.add_node() == "node-3"
