@@ -79,9 +79,9 @@ POD_TEMPLATE_HASH = "pod-template-hash"
 ALL_CATEGORY = ("pods", "services", "deployments", "replicasets")
 #: Real kubectl commands the lab does not model (answered with a clear message, not "unknown command").
 NOT_MODELLED = (
-    "alpha", "attach", "auth", "autoscale", "certificate", "completion", "cordon", "cp", "debug", "diff",
+    "alpha", "attach", "auth", "autoscale", "certificate", "completion", "cp", "debug", "diff",
     "drain", "edit", "events", "exec", "expose", "kustomize", "options", "plugin", "port-forward", "proxy",
-    "replace", "run", "taint", "top", "uncordon", "wait",
+    "replace", "run", "top", "wait",
 )
 #: The output formats `kubectl get -o` knows (kubectl lists them, sorted, when given another).
 OUTPUT_FORMATS = (
@@ -1313,6 +1313,158 @@ class Kubectl:
         return path if path.is_absolute() or self.cwd is None else self.cwd / path
 
     # ================================================================================================
+    # cordon, uncordon, taint: the commands that change a Node's spec
+    # ================================================================================================
+
+    def run_cordon(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl cordon NODE`: set spec.unschedulable, so the scheduler places no new pod there.
+
+        Pods already on the node keep running; `kubectl drain` (not modelled)
+        would cordon and then evict them.
+        """
+        self._cordon_or_uncordon(session, invocation, True)
+
+    def run_uncordon(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl uncordon NODE`: clear spec.unschedulable, so the scheduler may use the node again."""
+        self._cordon_or_uncordon(session, invocation, False)
+
+    def _cordon_or_uncordon(self, session: Session, invocation: Invocation, desired: bool) -> None:
+        """RunCordonOrUncordon: every node is found first (one missing node stops the command before
+        any change), then each is patched only if its spec.unschedulable differs."""
+        word = "cordon" if desired else "uncordon"
+        selector = invocation.values["selector"]
+        if not invocation.args and "selector" not in invocation.given:
+            raise UsageError(f"USAGE: {word} NODE [flags]", f"kubectl {word}", "examples")
+        if invocation.args and selector:
+            raise UsageError("error: cannot specify both a node name and a --selector option",
+                             f"kubectl {word}", "examples")
+        dry_run = dry_run_strategy(invocation.values["dry-run"])
+        nodes = self._nodes_named(invocation.args, selector, fail_fast=True).targets
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
+        for target in nodes:
+            current = bool((target.object.get("spec") or {}).get("unschedulable"))
+            if current == desired:
+                session.out(f"{target.kind_name} already {word}ed{suffix}\n")
+                continue
+            if dry_run != "client":
+                # CordonHelper.PatchOrReplace: a strategic merge patch of the one field
+                # (false is omitted from a Node, so uncordoning removes the field).
+                patch = {"spec": {"unschedulable": True if desired else None}}
+                try:
+                    self.api.patch("nodes", target.name, patch, "strategic", dry_run=dry_run == "server")
+                except StatusError as error:
+                    session.err(f'error: unable to {word} node "{target.name}": {_message_for(error)}\n')
+                    continue
+                self._flush(session)
+            session.out(f"{target.kind_name} {word}ed{suffix}\n")
+
+    def _nodes_named(self, names: Sequence[str], selector: str, fail_fast: bool,
+                     select_all: bool = False) -> Selection:
+        """The Nodes a node command names: `NAME...` or `node/NAME...`, or every node `-l` (or --all) selects.
+
+        With `fail_fast` (cordon's builder has no ContinueOnError) the first
+        error stops the command; otherwise errors are collected (taint's).
+        """
+        node_info = lookup("nodes")
+        selection = Selection(single_item=len(names) == 1 and not selector and not select_all)
+        if selector or select_all:
+            try:
+                listed = self.api.list("nodes", label_selector=selector or None)
+            except (StatusError, ValueError) as error:
+                raise StopRun([_selector_error(node_info, selector, "", error)]) from None
+            for obj in listed["items"]:
+                selection.targets.append(Target(node_info, "", obj["metadata"]["name"], obj))
+            return selection
+        for name in names:
+            info = node_info
+            if "/" in name:
+                kind, _, name = name.partition("/")
+                if not kind or not name or "/" in name:
+                    raise KubectlError("arguments in resource/name form may not have more than one slash")
+                info = resource_info(kind)
+                if info.resource != "nodes":
+                    raise KubectlError(f'error: expected resource of type node, got '
+                                       f'"{info.group}/{info.version}, Resource={info.resource}"')
+            try:
+                selection.targets.append(Target(info, "", name, self.api.get("nodes", name)))
+            except StatusError as error:
+                if fail_fast:
+                    raise
+                selection.errors.append(error)
+        return selection
+
+    def run_taint(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl taint nodes NODE key=value:Effect`: add, change (--overwrite) or remove (`key-`) taints.
+
+        A taint repels pods that do not tolerate it (the scheduler's
+        TaintToleration plugin); a NoExecute taint also evicts running pods
+        that do not tolerate it (the node lifecycle controller's taint
+        eviction). The new list of taints is sent as a patch of spec.taints.
+        """
+        values = invocation.values
+        resources: list[str] = []
+        taint_args: list[str] = []
+        for arg in invocation.args:
+            is_taint = "=" in arg or ":" in arg or arg.endswith("-")
+            if is_taint:
+                taint_args.append(arg)
+            elif taint_args:
+                raise KubectlError(f"all resources must be specified before taint changes: {arg}")
+            else:
+                resources.append(arg)
+        if not resources:
+            raise KubectlError("one or more resources must be specified as <resource> <name>")
+        if not taint_args:
+            raise KubectlError("at least one taint update is required")
+        try:
+            to_add, to_remove = parse_taints(taint_args)
+        except KubectlError as error:
+            raise UsageError(error.message, "kubectl taint", "examples") from None
+        dry_run = dry_run_strategy(values["dry-run"])
+        # Validate: the type must be nodes; no taint both added and removed; names, -l or --all.
+        resource_type = resources[0].lower()
+        if resource_info(resource_type).kind != "Node":
+            raise KubectlError(f"invalid resource type {resource_type}, only node types are supported")
+        conflicts = [f'{{"{removed["key"]}":"{removed.get("effect", "")}"}}'
+                     for added in to_add for removed in to_remove
+                     if added["key"] == removed["key"] and removed.get("effect", "") in ("", added["effect"])]
+        if conflicts:
+            raise KubectlError("can not both modify and remove the following taint(s) in the same command: "
+                               + ", ".join(conflicts))
+        selector = values["selector"]
+        if values["all"] and selector:
+            raise KubectlError("setting 'all' parameter with a non empty selector is prohibited")
+        if not values["all"] and not selector and len(resources) < 2:
+            raise KubectlError("at least one resource name must be specified since 'all' parameter is not "
+                               "set")
+
+        selection = self._nodes_named(resources[1:], selector, fail_fast=False, select_all=values["all"])
+        errors = list(selection.errors)
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
+        for target in selection.targets:
+            old = list((target.object.get("spec") or {}).get("taints") or [])
+            try:
+                operation, new = update_taints(target.name, old, to_add, to_remove, values["overwrite"])
+            except KubectlError as error:
+                errors.append(error)
+                continue
+            except StopRun as stop:
+                errors.extend(stop.errors)
+                continue
+            if dry_run != "client":
+                try:
+                    self.api.patch("nodes", target.name, {"spec": {"taints": new or None}}, "strategic",
+                                   dry_run=dry_run == "server")
+                except StatusError as error:
+                    errors.append(error)
+                    continue
+                self._flush(session)
+            session.out(f"{target.kind_name} {operation}{suffix}\n")
+        if errors:
+            raise StopRun(errors)
+
+
+    # ================================================================================================
     # logs
     # ================================================================================================
 
@@ -1999,6 +2151,111 @@ def parse_annotation_pairs(pairs: Sequence[str]) -> tuple[dict[str, str], list[s
     return annotations, remove
 
 
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
+def taint_string(taint: dict) -> str:
+    """Taint.ToString(): `key`, `key=value:`, `key:Effect` or `key=value:Effect`."""
+    key, value, effect = taint["key"], taint.get("value") or "", taint.get("effect") or ""
+    if not effect:
+        return f"{key}={value}:" if value else key
+    return f"{key}={value}:{effect}" if value else f"{key}:{effect}"
+
+
+def parse_taint(spec: str) -> dict:
+    """One taint from the command line: `key=value:Effect`, `key:Effect` or `key` (parseTaint)."""
+    from k8slab.api.selectors import validate_label_key, validate_label_value
+
+    parts = spec.split(":")
+    value = effect = ""
+    if len(parts) == 1:
+        key = parts[0]
+    elif len(parts) == 2:
+        effect = parts[1]
+        if effect not in TAINT_EFFECTS:
+            raise KubectlError(f"invalid taint effect: {effect}, unsupported taint effect")
+        key_value = parts[0].split("=")
+        if len(key_value) > 2:
+            raise KubectlError(f"invalid taint spec: {spec}")
+        key = key_value[0]
+        if len(key_value) == 2:
+            value = key_value[1]
+            problems = validate_label_value(value)
+            if problems:
+                raise KubectlError(f"invalid taint spec: {spec}, {'; '.join(problems)}")
+    else:
+        raise KubectlError(f"invalid taint spec: {spec}")
+    problems = validate_label_key(key)
+    if problems:
+        raise KubectlError(f"invalid taint spec: {spec}, {'; '.join(problems)}")
+    taint = {"key": key}
+    if value:
+        taint["value"] = value
+    if effect:
+        taint["effect"] = effect
+    return taint
+
+
+def parse_taints(specs: Sequence[str]) -> tuple[list[dict], list[dict]]:
+    """The taints to add and to remove (a trailing `-`); an added taint needs an effect (parseTaints)."""
+    to_add: list[dict] = []
+    to_remove: list[dict] = []
+    for spec in specs:
+        if spec.endswith("-"):
+            taint = parse_taint(spec[:-1])
+            to_remove.append({key: taint[key] for key in ("key", "effect") if key in taint})
+            continue
+        taint = parse_taint(spec)
+        if "effect" not in taint:
+            raise KubectlError(f"invalid taint spec: {spec}")
+        if any(other["key"] == taint["key"] and other["effect"] == taint["effect"] for other in to_add):
+            # Go prints the Taint struct with %v: {key value effect timeAdded}
+            raise KubectlError("duplicated taints with the same key and effect: "
+                               f"{{{taint['key']} {taint.get('value', '')} {taint['effect']} <nil>}}")
+        to_add.append(taint)
+    return to_add, to_remove
+
+
+def _same_taint(one: dict, other: dict) -> bool:
+    """Taint.MatchTaint: the same key and effect (the value does not count)."""
+    return one.get("key") == other.get("key") and (one.get("effect") or "") == (other.get("effect") or "")
+
+
+def update_taints(node: str, old: list[dict], to_add: list[dict], to_remove: list[dict],
+                  overwrite: bool) -> tuple[str, list[dict]]:
+    """A node's new taints and the word kubectl prints: tainted, untainted or modified.
+
+    kubectl's reorganizeTaints, including its quirks: the new taints come
+    first, then the old ones they do not replace; the word is "modified"
+    whenever --overwrite is given; removing a taint the node does not have is
+    an error, and then nothing is changed.
+    """
+    if not overwrite:
+        clashes = [taint["key"] for taint in to_add for existing in old if _same_taint(taint, existing)]
+        if clashes:
+            raise KubectlError(f"node {node} already has {','.join(clashes)} taint(s) with same effect(s) "
+                               "and --overwrite is false")
+    new = [dict(taint) for taint in to_add]
+    new += [copy.deepcopy(taint) for taint in old if not any(_same_taint(taint, added) for added in to_add)]
+    added = len(old) != len(new)
+    errors: list[Exception] = []
+    deleted = False
+    for taint in to_remove:
+        if taint.get("effect"):
+            kept = [existing for existing in new if not _same_taint(taint, existing)]
+        else:
+            kept = [existing for existing in new if existing.get("key") != taint["key"]]
+        deleted = len(kept) != len(new)  # (sic) only the last removal counts, as in kubectl
+        if not deleted:
+            errors.append(KubectlError(f'taint "{taint_string(taint)}" not found'))
+        new = kept
+    if errors:
+        raise StopRun(errors)
+    if (added and deleted) or overwrite:
+        return "modified", new
+    return ("tainted" if added else "untainted"), new
+
+
 def parse_patch(text: str) -> Any:
     """-p accepts JSON or YAML (kubectl converts YAML to JSON first)."""
     import yaml
@@ -2201,6 +2458,7 @@ _RESOURCE_VERSION = Flag("resource-version", "", "string", "",
 _OVERWRITE = Flag("overwrite", "", "bool", False, "If true, allow existing values to be overwritten.")
 _LIST = Flag("list", "", "bool", False, "If true, display the current values for a given resource.")
 _CREATE_GENERATED = (_DRY_RUN, _OUTPUT, _SAVE_CONFIG, _VALIDATE)
+_NODE_SELECTOR = Flag("selector", "l", "string", "", "Selector (label query) to filter on")
 
 GET = CommandSpec(
     "get", "Display one or many resources",
@@ -2384,6 +2642,21 @@ ROOT = CommandSpec(
         SCALE,
         CommandSpec("cluster-info", "Display cluster information", "kubectl cluster-info [flags] [options]",
                     group="Cluster Management Commands"),
+        CommandSpec("cordon", "Mark node as unschedulable", "kubectl cordon NODE [options]",
+                    (_NODE_SELECTOR, _DRY_RUN), group="Cluster Management Commands"),
+        CommandSpec("uncordon", "Mark node as schedulable", "kubectl uncordon NODE [options]",
+                    (_NODE_SELECTOR, _DRY_RUN), group="Cluster Management Commands"),
+        CommandSpec("taint", "Update the taints on one or more nodes",
+                    "kubectl taint NODE NAME KEY_1=VAL_1:TAINT_EFFECT_1 ... KEY_N=VAL_N:TAINT_EFFECT_N "
+                    "[options]",
+                    (Flag("selector", "l", "string", "",
+                          "Selector (label query) to filter on, supports '=', '==', and '!='."),
+                     Flag("overwrite", "", "bool", False,
+                          "If true, allow taints to be overwritten, otherwise reject taint updates that "
+                          "overwrite existing taints."),
+                     Flag("all", "", "bool", False, "Select all nodes in the cluster"),
+                     _DRY_RUN),
+                    group="Cluster Management Commands"),
         DESCRIBE,
         LOGS,
         CommandSpec("apply", "Apply a configuration to a resource by file name or stdin",
@@ -2440,6 +2713,9 @@ HANDLERS: dict[str, Callable[[Kubectl, Session, Invocation], None]] = {
     "kubectl config get-contexts": Kubectl.run_config_get_contexts,
     "kubectl config set-context": Kubectl.run_config_set_context,
     "kubectl cluster-info": Kubectl.run_cluster_info,
+    "kubectl cordon": Kubectl.run_cordon,
+    "kubectl uncordon": Kubectl.run_uncordon,
+    "kubectl taint": Kubectl.run_taint,
     "kubectl help": Kubectl.run_help,
 }
 
