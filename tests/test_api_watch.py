@@ -226,7 +226,9 @@ def test_an_object_whose_labels_stop_matching_is_deleted(api):
     relabel(api, "a", {"app": "db"})
     api.loop.run()
     assert seen(watch) == [("DELETED", "a")]
-    assert watch.events[0].object["metadata"]["labels"] == {"app": "db"}
+    # As kube-apiserver's watch cache: the last state the watch matched, at the change's resourceVersion.
+    assert watch.events[0].object["metadata"]["labels"] == {"app": "web"}
+    assert watch.events[0].object["metadata"]["resourceVersion"] == str(api.store.revision)
 
 
 def test_an_object_whose_labels_start_matching_is_added(api):
@@ -277,6 +279,107 @@ def test_a_field_selector_watch_for_unscheduled_pods(api):
     api.bind("default", "a", "node-1")
     api.loop.run()
     assert seen(scheduler) == [("ADDED", "a"), ("ADDED", "b"), ("DELETED", "a")]
+
+
+def test_a_pod_moving_between_nodes_is_deleted_from_one_kubelet_watch_and_added_to_the_other(api):
+    """The watch cache finds node watches through its spec.nodeName index, for the old and the new node."""
+    api.create(pod("a"))
+    api.bind("default", "a", "node-1")
+    on_1 = api.watch("pods", field_selector="spec.nodeName=node-1", resource_version=api.store.revision)
+    on_2 = api.watch("pods", field_selector="spec.nodeName=node-2", resource_version=api.store.revision)
+    moved = api.get("pods", "a")
+    moved["spec"]["nodeName"] = "node-2"
+    api.store.put("/registry/pods/default/a", api._encode(moved))  # no verb moves a pod; etcd can
+    api.loop.run()
+    assert seen(on_1) == [("DELETED", "a")]
+    assert on_1.events[0].object["spec"]["nodeName"] == "node-1"
+    assert seen(on_2) == [("ADDED", "a")]
+    assert on_1.events[0].object["metadata"]["resourceVersion"] == str(api.store.revision)
+
+
+def test_node_watches_are_not_asked_about_pods_on_other_nodes(api):
+    """5,000 kubelets: a pod's event reaches its own node's watch, and no other is even scheduled."""
+    watches = [api.watch("pods", field_selector=f"spec.nodeName=node-{i}") for i in range(50)]
+    api.loop.run()
+    api.create(pod("a"))
+    api.bind("default", "a", "node-7")
+    assert [w._scheduled for w in watches].count(True) == 1
+    api.loop.run()
+    assert [len(w.events) for w in watches] == [1 if i == 7 else 0 for i in range(50)]
+
+
+def test_a_node_watch_with_a_label_selector_checks_both(api):
+    watch = api.watch("pods", label_selector="app=web", field_selector="spec.nodeName=node-1")
+    api.create(pod("a", {"app": "web"}))
+    api.create(pod("b", {"app": "db"}))
+    api.bind("default", "a", "node-1")
+    api.bind("default", "b", "node-1")
+    relabel(api, "a", {"app": "db"})
+    api.loop.run()
+    assert seen(watch) == [("ADDED", "a"), ("DELETED", "a")]
+
+
+def test_indexed_and_unindexed_watches_get_events_in_the_order_they_were_opened(api):
+    order = []
+    api.watch("pods", callback=lambda e: order.append("everything-1"))
+    api.watch("pods", field_selector="spec.nodeName=node-1", callback=lambda e: order.append("node-1"))
+    api.watch("pods", callback=lambda e: order.append("everything-2"))
+    api.create(pod("a"))
+    api.loop.run()
+    api.bind("default", "a", "node-1")
+    api.loop.run()
+    assert order == ["everything-1", "everything-2", "everything-1", "node-1", "everything-2"]
+
+
+NODE_SELECTORS = ("spec.nodeName=node-1", "spec.nodeName=node-2", "spec.nodeName=", "spec.nodeName!=node-1")
+
+
+@settings(max_examples=60, deadline=None)
+@given(operations=st.lists(st.tuples(
+    st.sampled_from(("create", "bind-1", "bind-2", "delete", "delete now", "relabel", "run the loop")),
+    st.sampled_from(("p0", "p1", "p2")), st.sampled_from([{}, {"app": "web"}])), max_size=25))
+def test_indexed_node_watches_see_what_checking_every_event_would(operations):
+    """The index only skips watches that could not match: the same events as filtering every event."""
+    api = APIServer(Store(Loop(seed=0, strict=True)))
+    watches = {selector: api.watch("pods", field_selector=selector) for selector in NODE_SELECTORS}
+    everything = api.watch("pods")
+    for verb, name, labels in operations:
+        try:
+            if verb == "create":
+                api.create(pod(name, labels))
+            elif verb.startswith("bind"):
+                api.bind("default", name, f"node-{verb[-1]}")
+            elif verb == "relabel":
+                relabel(api, name, labels)
+            elif verb == "delete":
+                api.delete("pods", name)
+            elif verb == "delete now":
+                api.delete("pods", name, grace_period_seconds=0)
+            else:
+                api.loop.run()
+        except StatusError:
+            pass
+    api.loop.run()
+    last: dict[str, dict | None] = {}  # what every-event filtering would compute, from the full stream
+    expected: dict[str, list[tuple[str, str, str]]] = {s: [] for s in NODE_SELECTORS}
+    for event in everything.events:
+        name = event.object["metadata"]["name"]
+        old, new = last.get(name), (None if event.type == "DELETED" else event.object)
+        for selector in NODE_SELECTORS:
+            field, value = selector.replace("!=", "=").split("=")
+            negate = "!=" in selector
+
+            def matches(obj, value=value, negate=negate):
+                return obj is not None and ((obj["spec"].get("nodeName") or "") == value) != negate
+
+            rv = event.object["metadata"]["resourceVersion"]
+            if matches(new):
+                expected[selector].append(("MODIFIED" if matches(old) else "ADDED", name, rv))
+            elif matches(old):
+                expected[selector].append(("DELETED", name, rv))
+        last[name] = new
+    for selector, watch in watches.items():
+        assert seen_with_versions(watch) == expected[selector], selector
 
 
 def test_label_and_field_selectors_together(api):
@@ -335,10 +438,10 @@ def test_a_malformed_selector_is_a_bad_request(api, label_selector, field_select
 
 
 def test_a_refused_watch_leaves_no_watcher_behind(api):
-    watchers = api.store.watcher_count()
+    watchers = api.watch_count()
     with pytest.raises(StatusError):
         api.watch("pods", resource_version=api.store.revision + 1)
-    assert api.store.watcher_count() == watchers
+    assert api.watch_count() == watchers
 
 
 def test_watches_are_in_the_request_log(api):
@@ -377,11 +480,11 @@ def test_stop_before_the_loop_runs_drops_even_the_initial_events(api):
 
 
 def test_stop_lets_go_of_the_store_watcher(api):
-    watchers = api.store.watcher_count()
+    watchers = api.watch_count()
     watch = api.watch("pods")
-    assert api.store.watcher_count() == watchers + 1
+    assert api.watch_count() == watchers + 1
     watch.stop()
-    assert api.store.watcher_count() == watchers
+    assert api.watch_count() == watchers
 
 
 def test_stopping_twice_is_harmless(api):

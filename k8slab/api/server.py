@@ -54,7 +54,7 @@ from k8slab.api.kinds import ResourceInfo, for_kind, lookup
 from k8slab.api.patch import PatchError, json_merge_patch, json_patch, strategic_merge_patch
 from k8slab.api.schema import unknown_fields
 from k8slab.api.selectors import object_fields, parse_field_selector, parse_selector
-from k8slab.store import Compacted, Delete, Put, Store, WatchResponse, mod_revision, version
+from k8slab.store import Compacted, Delete, Put, Store, mod_revision, version
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 #: Kinds whose metadata.generation counts changes to spec (what controllers' observedGeneration follows).
@@ -93,7 +93,11 @@ class WatchEvent:
 
 @dataclass(eq=False)
 class APIWatch:
-    """A watch on a resource: `events` collects what arrived, or `callback` gets each event."""
+    """A watch on a resource: `events` collects what arrived, or `callback` gets each event.
+
+    Events wait in the watch's own queue until the loop delivers them, in the
+    order the changes were written, each exactly once.
+    """
 
     resource: str
     namespace: str | None
@@ -101,11 +105,190 @@ class APIWatch:
     events: list[WatchEvent] = field(default_factory=list)
     stopped: bool = False
     _stop: Callable[[], None] | None = field(default=None, repr=False)
+    _labels: Any = field(default=None, repr=False)
+    _fields: Any = field(default=None, repr=False)
+    _prefix: str = field(default="", repr=False)
+    _seq: int = field(default=0, repr=False)  # order of registration: watches are served in this order
+    _pending: list[WatchEvent] = field(default_factory=list, repr=False)
+    _scheduled: bool = field(default=False, repr=False)
+    _loop: Any = field(default=None, repr=False)
 
     def stop(self) -> None:
         if not self.stopped and self._stop is not None:
             self._stop()
         self.stopped = True
+        self._pending.clear()
+
+    def selects(self, obj: dict | None) -> bool:
+        """Whether `obj` (a state of an object, or None for no object) matches the watch's selectors."""
+        if obj is None:
+            return False
+        if self._labels is not None and not self._labels.matches(obj["metadata"].get("labels") or {}):
+            return False
+        return self._fields is None or self._fields.matches(object_fields(obj))
+
+    def _queue(self, event_type: str, obj: dict) -> None:
+        self._pending.append(WatchEvent(event_type, obj))
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._deliver)
+
+    def _deliver(self) -> None:
+        self._scheduled = False
+        pending, self._pending = self._pending, []
+        for index, event in enumerate(pending):
+            if self.stopped:  # a callback may stop its own watch
+                return
+            if self.callback is None:
+                self.events.append(event)
+                continue
+            try:
+                self.callback(event)
+            except Exception:
+                # The loop records the error; the later events are still owed to this watch.
+                if not self.stopped and index + 1 < len(pending):
+                    self._pending[:0] = pending[index + 1 :]
+                    if not self._scheduled:
+                        self._scheduled = True
+                        self._loop.call_soon(self._deliver)
+                raise
+
+
+#: Fields a watch cache indexes its watchers by, per resource, as kube-apiserver's does for pods
+#: (a kubelet watches `spec.nodeName=<its node>`; with 5,000 nodes, asking 5,000 watchers about
+#: every pod would cost more than the rest of the API server).
+INDEXED_FIELDS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "pods": ("spec.nodeName", lambda pod: (pod.get("spec") or {}).get("nodeName") or ""),
+}
+
+
+class WatchCache:
+    """Serves every watch from one stream of the store's events (kube-apiserver's cacher, in small).
+
+    For each write the cache finds the watches that may care: every watch
+    of the resource that has no indexed field selector, plus, through an
+    index, the watches whose `spec.nodeName=<node>` names the node the pod
+    was on before or after the write. A watch that matches neither is not
+    asked at all. For each watch asked, the old and new states are compared
+    with its selectors: now matching and before not is ADDED, both is
+    MODIFIED, before and not now is DELETED.
+
+    What the lab simplifies: upstream's cache also serves lists and keeps a
+    window of recent events for watches that resume; here lists read etcd
+    (through the API server's decode cache) and a resumed watch replays the
+    store's history.
+    """
+
+    def __init__(self, api: APIServer):
+        self.api = api
+        self._seq = 0
+        self._unindexed: dict[str, dict[APIWatch, None]] = {}  # resource -> watches, in order
+        self._indexed: dict[str, dict[str, dict[APIWatch, None]]] = {}  # resource -> value -> watches
+        api.store.add_listener(self.on_store_event)
+
+    def count(self) -> int:
+        indexed = sum(len(ws) for values in self._indexed.values() for ws in values.values())
+        return sum(len(ws) for ws in self._unindexed.values()) + indexed
+
+    def _index_value(self, watch: APIWatch) -> str | None:
+        indexed = INDEXED_FIELDS.get(watch.resource)
+        if indexed is None or watch._fields is None:
+            return None
+        return watch._fields.requires_exact_match(indexed[0])
+
+    def add(self, watch: APIWatch) -> None:
+        self._seq += 1
+        watch._seq = self._seq
+        watch._loop = self.api.loop
+        value = self._index_value(watch)
+        if value is None:
+            self._unindexed.setdefault(watch.resource, {})[watch] = None
+        else:
+            self._indexed.setdefault(watch.resource, {}).setdefault(value, {})[watch] = None
+        watch._stop = lambda: self.remove(watch, value)
+
+    def remove(self, watch: APIWatch, value: str | None) -> None:
+        if value is None:
+            self._unindexed.get(watch.resource, {}).pop(watch, None)
+        else:
+            by_value = self._indexed.get(watch.resource, {})
+            watches = by_value.get(value)
+            if watches is not None:
+                watches.pop(watch, None)
+                if not watches:
+                    del by_value[value]
+
+    def on_store_event(self, event) -> None:
+        """Told by the store inside each write: queue the event on every watch it concerns."""
+        key = event.kv.key
+        if not key.startswith("/registry/"):
+            return
+        resource = key[10 : key.find("/", 10)]
+        unindexed = self._unindexed.get(resource)
+        by_value = self._indexed.get(resource)
+        if not unindexed and not by_value:
+            return
+        known = self.api._decoded.get(key)  # the previous state, if it was decoded already
+        prev = event.prev_kv
+        if known is not None and (prev is None or known[0] != prev.mod_revision):
+            known = None
+        old_state = _Lazy(self.api, event, known[1] if known is not None else None)
+        new = self.api._cached(event.kv) if event.type == "PUT" else None
+        candidates: Any = unindexed or ()
+        if by_value:
+            value_of = INDEXED_FIELDS[resource][1]
+            hits: dict[APIWatch, None] = {}
+            if new is not None:
+                hits.update(by_value.get(value_of(new), {}))
+            old = old_state.old()
+            if old is not None:
+                hits.update(by_value.get(value_of(old), {}))
+            if hits:
+                candidates = sorted([*candidates, *hits], key=_registration) if candidates else hits
+        if not candidates:
+            return
+        for watch in list(candidates):
+            if key.startswith(watch._prefix):
+                self.deliver(watch, new, old_state)
+
+    def offer(self, watch: APIWatch, event, new: dict | None) -> None:
+        """One event of the store's history, for a watch that resumes from a resourceVersion."""
+        self.deliver(watch, new, _Lazy(self.api, event, None))
+
+    def deliver(self, watch: APIWatch, new: dict | None, old_state: _Lazy) -> None:
+        if watch.stopped:
+            return
+        was, now = watch.selects(old_state.old()), watch.selects(new)
+        if now:
+            watch._queue("MODIFIED" if was else "ADDED", new)
+        elif was:
+            watch._queue("DELETED", old_state.gone())
+
+
+def _registration(watch: APIWatch) -> int:
+    return watch._seq
+
+
+class _Lazy:
+    """The previous state of an event's object, decoded only if a watch needs it (once per event)."""
+
+    __slots__ = ("api", "event", "_old", "_gone")
+
+    def __init__(self, api: APIServer, event, known: dict | None):
+        self.api, self.event = api, event
+        self._old, self._gone = known, None
+
+    def old(self) -> dict | None:
+        if self._old is None and self.event.prev_kv is not None:
+            self._old = self.api._cached(self.event.prev_kv)
+        return self._old
+
+    def gone(self) -> dict:
+        """The last state, stamped with the resourceVersion of the change that took it away."""
+        if self._gone is None:
+            self._gone = self.api._fresh(self.event.prev_kv)
+            self._gone["metadata"]["resourceVersion"] = str(self.event.kv.mod_revision)
+        return self._gone
 
 
 class ClusterIPAllocator:
@@ -170,6 +353,7 @@ class APIServer:
         self.warnings: list[str] = []
         self.service_ips = ClusterIPAllocator(service_cidr, self.loop.random)
         self._decoded: dict[str, tuple[int, dict]] = {}
+        self.watch_cache = WatchCache(self)
         self._bootstrap()
 
     def __repr__(self) -> str:
@@ -376,6 +560,10 @@ class APIServer:
     ) -> APIWatch:
         """Watch a resource. Without a resourceVersion (or "0") you first get ADDED for what exists;
         from a resourceVersion you get every change after it (410 Expired if compacted away).
+
+        An object that starts matching the selectors arrives as ADDED; one that
+        stops matching as DELETED, carrying its last matching state with the
+        resourceVersion of the change (as kube-apiserver's watch cache sends it).
         """
         info = self._info(resource)
         ns = namespace if info.namespaced else None
@@ -383,60 +571,29 @@ class APIServer:
             labels, fields = self._selectors(info, label_selector, field_selector)
             rv = self._parse_resource_version(resource_version)
             watch = APIWatch(info.resource, ns, callback)
-
-            def selected(obj: dict | None) -> bool:
-                if obj is None:
-                    return False
-                if labels is not None and not labels.matches(obj["metadata"].get("labels") or {}):
-                    return False
-                return fields is None or fields.matches(object_fields(obj))
-
-            def emit(event_type: str, obj: dict) -> None:
-                event = WatchEvent(event_type, obj)
-                if watch.callback is None:
-                    watch.events.append(event)
-                else:
-                    watch.callback(event)
-
-            def on_events(response: WatchResponse) -> None:
-                for event in response.events:
-                    if watch.stopped:
-                        return
-                    new = self._cached(event.kv) if event.type == "PUT" else None
-                    old = self._cached(event.prev_kv) if event.prev_kv is not None else None
-                    if event.type == "DELETE" and old is not None:
-                        old = copy.deepcopy(old)
-                        old["metadata"]["resourceVersion"] = str(event.kv.mod_revision)
-                    was, now = selected(old), selected(new)
-                    if now and not was:
-                        emit("ADDED", new)
-                    elif now and was:
-                        emit("MODIFIED", new)
-                    elif was and not now:
-                        emit("DELETED", new if new is not None else old)
-
-            try:
-                if rv:
-                    store_watch = self.store.watch(
-                        info.prefix(ns), prefix=True, start_revision=rv + 1, prev_kv=True, callback=on_events
-                    )
-                else:
-                    listed = self.store.range(info.prefix(ns), prefix=True)
-                    initial = [self._cached(kv) for kv in listed.kvs]
-                    store_watch = self.store.watch(
-                        info.prefix(ns),
-                        prefix=True,
-                        start_revision=listed.revision + 1,
-                        prev_kv=True,
-                        callback=on_events,
-                    )
-                    for obj in initial:
-                        if selected(obj):
-                            self.loop.call_soon(lambda o=obj: None if watch.stopped else emit("ADDED", o))
-            except Compacted as error:
-                raise Expired(f"too old resource version: {rv} ({error.compact_revision})") from None
-            watch._stop = store_watch.cancel
+            watch._labels, watch._fields, watch._prefix = labels, fields, info.prefix(ns)
+            if rv:
+                try:
+                    backlog = self.store.events(rv + 1)
+                except Compacted as error:
+                    raise Expired(f"too old resource version: {rv} ({error.compact_revision})") from None
+                self.watch_cache.add(watch)
+                for event in backlog:
+                    if event.kv.key.startswith(watch._prefix):
+                        new = self._cached(event.kv) if event.type == "PUT" else None
+                        self.watch_cache.offer(watch, event, new)
+            else:
+                listed = self.store.range(info.prefix(ns), prefix=True)
+                self.watch_cache.add(watch)
+                for kv in listed.kvs:
+                    obj = self._cached(kv)
+                    if watch.selects(obj):
+                        watch._queue("ADDED", obj)
             return watch
+
+    def watch_count(self) -> int:
+        """How many watches are open (the watch cache serves them all from one stream of etcd's events)."""
+        return self.watch_cache.count()
 
     # -- subresources ----------------------------------------------------------------
 
@@ -911,13 +1068,18 @@ class APIServer:
         return json.dumps(stored, separators=(",", ":"))
 
     def _cached(self, kv) -> dict:
-        """The object in `kv`, decoded once and shared: read-only (for watch events and selector checks)."""
+        """The object in `kv`, decoded once and shared: read-only (for watch events and selector checks).
+
+        The cache keeps the newest state of each key; an older state asked for
+        (a watch replaying history) is decoded without displacing it.
+        """
         hit = self._decoded.get(kv.key)
         if hit is not None and hit[0] == kv.mod_revision:
             return hit[1]
         obj = json.loads(kv.value)
         obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
-        self._decoded[kv.key] = (kv.mod_revision, obj)
+        if hit is None or hit[0] < kv.mod_revision:
+            self._decoded[kv.key] = (kv.mod_revision, obj)
         return obj
 
     def _fresh(self, kv) -> dict:

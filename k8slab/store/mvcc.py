@@ -385,6 +385,7 @@ class Store:
         self._log_start = 0  # how many events compaction has dropped from the front
         self._key_watchers: dict[str, list[Watcher]] = {}
         self._range_watchers: list[Watcher] = []
+        self._listeners: list[Callable[[Event], Any]] = []  # see add_listener
         self._watch_ids = 0
         self._leases: dict[int, Lease] = {}
         self._closed = False
@@ -598,6 +599,24 @@ class Store:
         else:
             self._range_watchers.append(watcher)
         return watcher
+
+    def add_listener(self, listener: Callable[[Event], Any]) -> None:
+        """Call `listener(event)` at once, inside the write, for every event from now on.
+
+        Not an etcd feature: it is how the API server's watch cache hears of
+        each write (kube-apiserver's cacher holds one etcd watch per resource
+        and fans events out in memory). Being told inside the write, the cache
+        schedules its watchers on the loop at the moment a store watcher would
+        be, so delivery order stays what it is for store watchers. A listener
+        must be quick and must not write to the store.
+        """
+        if not callable(listener):
+            raise InvalidRequest(f"a listener must be callable, got {type(listener).__name__}")
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Event], Any]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def watcher_count(self) -> int:
         return sum(len(ws) for ws in self._key_watchers.values()) + len(self._range_watchers)
@@ -816,6 +835,8 @@ class Store:
         self._log.append(event)
         if self._key_watchers or self._range_watchers:
             self._notify(event)
+        for listener in self._listeners:
+            listener(event)
         return prev
 
     def _apply_delete(self, key: str, revision: int) -> KeyValue:
@@ -828,6 +849,8 @@ class Store:
         self._log.append(event)
         if self._key_watchers or self._range_watchers:
             self._notify(event)
+        for listener in self._listeners:
+            listener(event)
         return prev
 
     # -- watch delivery ----------------------------------------------------------
