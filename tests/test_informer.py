@@ -138,7 +138,8 @@ def test_a_deleted_object_leaves_the_cache_and_the_handler_gets_its_last_state()
     assert [obj["data"] for obj in deleted] == [{"mode": "last"}]
 
 
-def test_the_cache_holds_private_copies_not_the_watch_events_shared_objects():
+def test_the_cache_shares_the_watch_events_objects_instead_of_copying_each():
+    """As a client-go shared informer: one object per change, read by every watcher, copied by none."""
     api = make_api()
     client = Client(api)
     informer = Informer(client, "configmaps")
@@ -146,8 +147,22 @@ def test_the_cache_holds_private_copies_not_the_watch_events_shared_objects():
     raw = api.watch("configmaps", resource_version=api.store.revision)
     client.create(config_map("a"))
     api.loop.run()
-    assert informer.get("default/a") == raw.events[0].object
-    assert informer.get("default/a") is not raw.events[0].object
+    assert informer.get("default/a") is raw.events[0].object
+
+
+def test_a_strict_loop_reports_a_cached_object_changed_in_place():
+    api = make_api()
+    client = Client(api)
+    informer = Informer(client, "configmaps")
+    informer.run()
+    client.create(config_map("a", mode="one"))
+    api.loop.run()
+    informer.get("default/a")["data"]["mode"] = "changed in place"  # the bug: no deep_copy first
+    fresh = client.get("configmaps", "a")
+    fresh["data"]["mode"] = "two"
+    client.update(fresh)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        api.loop.run()
 
 
 def test_handlers_run_after_the_cache_took_the_change_and_may_see_newer_state():

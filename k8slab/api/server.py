@@ -352,7 +352,8 @@ class APIServer:
         self.request_listeners: list[Callable[[Request], Any]] = []  # e.g. the request-log widget
         self.warnings: list[str] = []
         self.service_ips = ClusterIPAllocator(service_cidr, self.loop.random)
-        self._decoded: dict[str, tuple[int, dict]] = {}
+        # key -> (mod_revision, the object decoded once and shared[, its JSON, in a strict loop])
+        self._decoded: dict[str, tuple] = {}
         self.watch_cache = WatchCache(self)
         self._bootstrap()
 
@@ -947,7 +948,7 @@ class APIServer:
         if not result.succeeded:
             raise self._conflict(info, obj["metadata"]["name"])
         self._release(info, obj)
-        self._decoded.pop(key, None)
+        self._forget_decoded(key)
         return obj
 
     def _delete_namespace(self, obj: dict, expected_revision: int) -> dict:
@@ -972,7 +973,7 @@ class APIServer:
             for kv in self.store.range(info.prefix(name), prefix=True).kvs:
                 self.store.delete(kv.key)
                 self._release(info, self._cached(kv))  # a Service's clusterIP goes back to the pool
-                self._decoded.pop(kv.key, None)
+                self._forget_decoded(kv.key)
         self.store.delete(f"/registry/namespaces/{name}")
 
     def _admit_priority(self, request: AdmissionRequest) -> None:
@@ -1079,8 +1080,37 @@ class APIServer:
         obj = json.loads(kv.value)
         obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
         if hit is None or hit[0] < kv.mod_revision:
-            self._decoded[kv.key] = (kv.mod_revision, obj)
+            if self.loop.strict:  # tests: prove that nobody changed the shared state it replaces
+                if hit is not None:
+                    self._check_unchanged(kv.key, hit)
+                self._decoded[kv.key] = (kv.mod_revision, obj, json.dumps(obj))
+            else:
+                self._decoded[kv.key] = (kv.mod_revision, obj)
         return obj
+
+    def _check_unchanged(self, key: str, entry: tuple) -> None:
+        """In a strict loop, report (from the loop, never inside a write) a shared object someone changed.
+
+        Objects in watch events and informer caches are shared by every
+        watcher, informer and handler (as in client-go's shared informers);
+        changing one in place changes it for all of them.
+        """
+        if len(entry) == 3 and json.dumps(entry[1]) != entry[2]:
+            revision = entry[0]
+
+            def report() -> None:
+                raise RuntimeError(
+                    f"the shared object {key} at resourceVersion {revision} was changed in place: a "
+                    "component changed an object from a watch event or an informer's cache instead of "
+                    "changing a copy (k8slab.client.deep_copy)"
+                )
+
+            self.loop.call_soon(report)
+
+    def _forget_decoded(self, key: str) -> None:
+        entry = self._decoded.pop(key, None)
+        if entry is not None and self.loop.strict:
+            self._check_unchanged(key, entry)
 
     def _fresh(self, kv) -> dict:
         """A private copy of the object in `kv` that the caller may change freely."""
