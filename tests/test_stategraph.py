@@ -8,12 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from k8slab import Cluster
+from k8slab.api.errors import NotFound
 from k8slab.viz.stategraph import (
     STATE_COLOURS,
     STATES,
     Frame,
     Player,
     Recorder,
+    ScaleSlider,
     Snapshot,
     pod_state,
     record,
@@ -300,3 +302,31 @@ def test_the_player_refuses_no_frames_and_bad_positions():
     with pytest.raises(ValueError, match="from 0 to 2"):
         player.show(3)
     assert player.index == 0
+
+
+# -- the replicas slider ---------------------------------------------------------------------------
+
+
+def test_moving_the_replicas_slider_scales_the_deployment_and_redraws():
+    cluster = deployment_cluster(replicas=2)
+    slider = ScaleSlider(cluster, "web")
+    assert slider.slider.value == 2 and "2 pods" in slider.caption.value
+    slider.slider.value = 5
+    assert cluster.api.get("deployments", "web")["spec"]["replicas"] == 5
+    assert "5 pods" in slider.caption.value and slider.picture.value.startswith("<svg")
+    slider.scale(1)
+    assert (
+        len([p for p in cluster.api.list("pods")["items"] if not p["metadata"].get("deletionTimestamp")]) == 1
+    )
+    assert slider._repr_mimebundle_()["text/plain"] == "ScaleSlider(deployment/web, replicas=1)"
+
+
+def test_the_slider_refuses_replicas_outside_its_range_and_changes_nothing():
+    cluster = deployment_cluster(replicas=2)
+    slider = ScaleSlider(cluster, "web", maximum=4)
+    revision = cluster.store.revision
+    with pytest.raises(ValueError, match="from 0 to 4"):
+        slider.scale(7)
+    assert cluster.store.revision == revision
+    with pytest.raises(NotFound):
+        ScaleSlider(cluster, "nope")

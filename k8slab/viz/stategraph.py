@@ -25,6 +25,8 @@ or, to record while you act on the cluster:
     cluster.run(seconds=60)
     Player(recorder.stop())
 
+and `ScaleSlider(cluster, "web")`: a replicas slider with the graph under it.
+
 The picture is made in two steps: `Snapshot` (plain lists of objects, read
 through the API like any other client) and `Snapshot.dot()` (pure: the same
 objects give the same DOT text, byte for byte). The recorder reads the
@@ -721,12 +723,94 @@ class Player:
         return bundle
 
 
+# -- a replicas slider ----------------------------------------------------------------------------
+
+
+class ScaleSlider:
+    """A replicas slider for one Deployment, with the state graph under it.
+
+    Moving the slider does what `kubectl scale deployment/<name> --replicas=N`
+    does (it writes the Deployment's scale subresource), then runs the
+    cluster for `settle` virtual seconds so the controllers can act, and
+    redraws. `scale(n)` does the same from code.
+    """
+
+    def __init__(
+        self,
+        cluster: Any,
+        deployment: str,
+        namespace: str = "default",
+        maximum: int = 10,
+        settle: float = 5.0,
+    ):
+        import ipywidgets as widgets
+
+        self.cluster = cluster
+        self.api = _api_of(cluster)
+        self.deployment = deployment
+        self.namespace = namespace
+        self.settle = settle
+        replicas = self.api.get_scale("deployments", deployment, namespace)["spec"]["replicas"]  # NotFound
+        if isinstance(maximum, bool) or not isinstance(maximum, int) or maximum < max(1, replicas):
+            raise ValueError(
+                f"maximum must be a whole number >= the current replicas ({replicas}), got {maximum!r}"
+            )
+        self.slider = widgets.IntSlider(
+            value=replicas, min=0, max=maximum, step=1, description="replicas", continuous_update=False
+        )
+        self.caption = widgets.HTML()
+        self.picture = widgets.HTML()
+        self.widget = widgets.VBox([self.slider, self.caption, widgets.HTML(legend_html()), self.picture])
+        self.slider.observe(self._on_slider, names="value")
+        self._render()
+
+    def scale(self, replicas: int) -> None:
+        """Set the Deployment's replicas, as moving the slider to `replicas` does."""
+        if (
+            isinstance(replicas, bool)
+            or not isinstance(replicas, int)
+            or not 0 <= replicas <= self.slider.max
+        ):
+            raise ValueError(f"replicas must be a whole number from 0 to {self.slider.max}, got {replicas!r}")
+        if self.slider.value == replicas:
+            self._apply(replicas)  # the observer will not fire: scale anyway (someone may have changed it)
+        else:
+            self.slider.value = replicas
+
+    def _on_slider(self, change: dict) -> None:
+        self._apply(change["new"])
+
+    def _apply(self, replicas: int) -> None:
+        self.api.update_scale("deployments", self.deployment, replicas, self.namespace)
+        self.cluster.run(seconds=self.settle)
+        self._render()
+
+    def snapshot(self) -> Snapshot:
+        return snapshot(self.api, self.namespace)
+
+    def _render(self) -> None:
+        snap = self.snapshot()
+        self._last = snap
+        self.caption.value = f'<div style="{HTML_FONT}"><b>{html.escape(snap.caption())}</b></div>'
+        self.picture.value = snap.svg()
+
+    def __repr__(self) -> str:
+        return f"ScaleSlider(deployment/{self.deployment}, replicas={self.slider.value})"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = legend_html() + self._last.html()
+        return bundle
+
+
 __all__ = [
     "Frame",
     "Player",
     "Recorder",
     "STATES",
     "STATE_COLOURS",
+    "ScaleSlider",
     "Snapshot",
     "StateGraph",
     "pod_state",
