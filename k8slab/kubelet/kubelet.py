@@ -198,6 +198,10 @@ class PodIPAllocator:
     def release(self, ip: str) -> None:
         self.used.discard(int(ipaddress.ip_address(ip)))
 
+    def allocated(self) -> list[str]:
+        """The addresses in use, lowest first."""
+        return [str(ipaddress.ip_address(ip)) for ip in sorted(self.used)]
+
 
 class Kubelet:
     """One node's kubelet. `client` must be a Client(api, user="system:node:<name>").
@@ -671,17 +675,11 @@ class Kubelet:
                 record.retry = self.loop.call_later(remaining, self._retry, worker.uid, record.name)
                 return False
         record.pulling = True
-        record.waiting = (
-            record.waiting
-            if record.waiting and record.waiting[0] in ("ErrImagePull", "ImagePullBackOff")
-            else ("ContainerCreating" if not record.init else "PodInitializing", "")
-        )
-        if record.waiting[0] == "PodInitializing":
-            record.waiting = ("PodInitializing", "")
+        if record.waiting and record.waiting[0] not in ("ErrImagePull", "ImagePullBackOff"):
+            record.waiting = None  # a pull in progress shows the default reason (ContainerCreating)
         self._event(worker, NORMAL, "Pulling", f'Pulling image "{image}"')
-        started = self.loop.now
 
-        def done(error: str | None, waited: float) -> None:
+        def done(error: str | None, took: float, waited: float) -> None:
             record.pulling = False
             if self.workers.get(worker.uid) is not worker or worker.terminating:
                 return
@@ -690,11 +688,11 @@ class Kubelet:
                 record.waiting = ("ErrImagePull", error)
                 self._event(worker, WARNING, "Failed", f'Failed to pull image "{image}": {error}')
                 self._event(worker, WARNING, "Failed", "Error: ErrImagePull")
-                self._queue_at(worker, 1.0)  # the next sync shows ImagePullBackOff while it waits
+                # the next sync, a moment later, shows ImagePullBackOff while it waits
+                record.retry = self.loop.call_later(1.0, self._retry, worker.uid, record.name)
             else:
                 self.image_backoff.forget(key)
                 size = self.registry.lookup(image).size_bytes
-                took = self.loop.now - started
                 self._event(
                     worker,
                     NORMAL,
@@ -1100,16 +1098,16 @@ class Kubelet:
             if len(instances) > 1:
                 out["lastState"] = {"terminated": self._terminated(record, instances[-2])}
         else:
-            reason = (
-                "PodInitializing"
-                if not record.init and any(not r.succeeded() for r in worker.records if r.init)
-                else "ContainerCreating"
-            )
-            out["state"] = {"waiting": {"reason": reason}}
+            out["state"] = {"waiting": {"reason": self._default_waiting(worker)}}
         out["started"] = record.current is not None and record.started
         if not out["imageID"]:
             out["imageID"] = ""
         return out
+
+    @staticmethod
+    def _default_waiting(worker: PodWorker) -> str:
+        """Upstream's default waiting reason: PodInitializing in a pod with init containers."""
+        return "PodInitializing" if any(r.init for r in worker.records) else "ContainerCreating"
 
     def _terminated(self, record: ContainerRecord, container: Container) -> dict:
         out: dict[str, Any] = {"exitCode": container.exit_code, "reason": container.reason}
@@ -1178,15 +1176,7 @@ class Kubelet:
             return record.current.logs()
         if record.last is not None:
             return record.last.logs()
-        reason = (
-            record.waiting[0]
-            if record.waiting
-            else (
-                "PodInitializing"
-                if not record.init and any(not r.succeeded() for r in worker.records if r.init)
-                else "ContainerCreating"
-            )
-        )
+        reason = record.waiting[0] if record.waiting else self._default_waiting(worker)
         if reason == "ErrImagePull":
             raise BadRequest(
                 f'container "{container}" in pod "{pod}" is waiting to start: image can\'t be pulled'

@@ -1001,7 +1001,7 @@ class Runtime:
         return normalized(ref) in self.images
 
     def pull(self, ref: str, done: Callable[[str | None, float], Any], cached: bool = False) -> None:
-        """Pull an image; `done(error, seconds_waited)` when finished. Pulls on a node happen one at a
+        """Pull an image; then `done(error, pull_seconds, seconds_including_waiting)`. Pulls on a node happen one at a
         time (the kubelet's default, serializeImagePulls=true), so a second pull waits for the first.
         `cached`: the layers are already here (pull policy Always), only the manifest is checked: 0.2 s."""
         self._pull_queue.append((ref, done, self.loop.now, cached))
@@ -1031,7 +1031,7 @@ class Runtime:
             image = self.registry.lookup(ref)
             self.images[normalized(ref)] = (image.size_bytes, f"{full}@{digest_of(full + ':' + tag)}")
         try:
-            done(error, self.loop.now - queued)
+            done(error, seconds, self.loop.now - queued)
         finally:
             self._next_pull()
 
