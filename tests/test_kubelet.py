@@ -51,9 +51,7 @@ class Node:
 
     def events(self, name: str = "web") -> list[tuple[str, str, str]]:
         items = self.api.list("events", "default")["items"]
-        return [
-            (e["type"], e["reason"], e["message"]) for e in items if e["involvedObject"]["name"] == name
-        ]
+        return [(e["type"], e["reason"], e["message"]) for e in items if e["involvedObject"]["name"] == name]
 
     def condition(self, kind: str, name: str = "web") -> str:
         return next(c["status"] for c in self.get(name)["status"]["conditions"] if c["type"] == kind)
@@ -227,7 +225,9 @@ def test_a_sleep_container_ignores_sigterm_and_is_killed_after_the_grace_period(
 def test_prestop_sleep_runs_before_sigterm():
     node = Node()
     node.pod(
-        containers=[{"name": "app", "image": "nginx:1.25", "lifecycle": {"preStop": {"sleep": {"seconds": 3}}}}]
+        containers=[
+            {"name": "app", "image": "nginx:1.25", "lifecycle": {"preStop": {"sleep": {"seconds": 3}}}}
+        ]
     )
     node.run(10)
     node.api.delete("pods", "web", "default")
@@ -269,7 +269,9 @@ def test_crash_loop_shows_crashloopbackoff_waiting_reason_and_event():
     node.run(4)
     state = node.status()["state"]
     assert state["waiting"]["reason"] == "CrashLoopBackOff"
-    assert state["waiting"]["message"].startswith("back-off 10s restarting failed container=app pod=web_default(")
+    assert state["waiting"]["message"].startswith(
+        "back-off 10s restarting failed container=app pod=web_default("
+    )
     assert node.get()["status"]["phase"] == "Running"
     assert any(reason == "BackOff" for _, reason, _ in node.events())
 
@@ -314,7 +316,9 @@ def test_restart_policy_onfailure_completes_a_successful_job():
 
 def test_restart_policy_always_restarts_a_container_that_exits_zero():
     node = Node()
-    node.pod(containers=[{"name": "app", "image": "busybox:1.36", "command": ["sh", "-c", "echo hi; sleep 2"]}])
+    node.pod(
+        containers=[{"name": "app", "image": "busybox:1.36", "command": ["sh", "-c", "echo hi; sleep 2"]}]
+    )
     node.run(30)
     assert node.status()["restartCount"] >= 1
     assert node.status()["lastState"]["terminated"]["reason"] == "Completed"

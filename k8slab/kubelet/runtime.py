@@ -991,7 +991,7 @@ class Runtime:
         self.images: dict[str, tuple[int, str]] = {}
         self._containers: dict[str, Container] = {}  # container id -> running container
         self._by_ip_port: dict[tuple[str, int], Container] = {}
-        self._pull_queue: list[tuple[str, Callable[[str | None, float], Any], float, bool]] = []
+        self._pull_queue: list[tuple[str, Callable[[str | None, float, float], Any], float, bool]] = []
         self._pulling: str | None = None
         self._serial = 0
 
@@ -1000,9 +1000,11 @@ class Runtime:
     def has_image(self, ref: str) -> bool:
         return normalized(ref) in self.images
 
-    def pull(self, ref: str, done: Callable[[str | None, float], Any], cached: bool = False) -> None:
-        """Pull an image; then `done(error, pull_seconds, seconds_including_waiting)`. Pulls on a node happen one at a
-        time (the kubelet's default, serializeImagePulls=true), so a second pull waits for the first.
+    def pull(self, ref: str, done: Callable[[str | None, float, float], Any], cached: bool = False) -> None:
+        """Pull an image; then `done(error, pull_seconds, seconds_including_waiting)`.
+
+        Pulls on a node happen one at a time (the kubelet's default,
+        serializeImagePulls=true), so a second pull waits for the first.
         `cached`: the layers are already here (pull policy Always), only the manifest is checked: 0.2 s."""
         self._pull_queue.append((ref, done, self.loop.now, cached))
         if self._pulling is None:
