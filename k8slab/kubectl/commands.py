@@ -81,7 +81,7 @@ ALL_CATEGORY = ("pods", "services", "deployments", "replicasets")
 NOT_MODELLED = (
     "alpha", "attach", "auth", "autoscale", "certificate", "completion", "cp", "debug", "diff",
     "drain", "edit", "events", "exec", "expose", "kustomize", "options", "plugin", "port-forward", "proxy",
-    "replace", "run", "top", "wait",
+    "replace", "run", "wait",
 )
 #: The output formats `kubectl get -o` knows (kubectl lists them, sorted, when given another).
 OUTPUT_FORMATS = (
@@ -99,6 +99,7 @@ DEFAULT_VALIDATE = "warn"  # real kubectl's default is "strict"; see the module 
 WATCH_SECONDS = 30.0  # `get -w`: how long the lab watches, in virtual seconds
 ROLLOUT_TIMEOUT = 60.0  # `rollout status`: the lab's longest wait, in virtual seconds
 NO_TIMEOUT_CAP = 3600.0  # `--timeout=0` ("forever" in kubectl) waits at most an hour of virtual time
+METRICS_CREATION_DELAY = 120.0  # `top pod`: a pod older than this with no metrics is reported by name
 DELETE_WAIT_MARGIN = 60.0  # `delete` waits for an object's grace period plus this, in virtual seconds
 
 
@@ -1465,6 +1466,109 @@ class Kubectl:
 
 
     # ================================================================================================
+    # top: what the pods and nodes use, from the metrics API
+    # ================================================================================================
+
+    def _metrics_api(self) -> Any:
+        """The metrics.k8s.io API (metrics-server), or kubectl's error when the cluster serves none."""
+        metrics = getattr(self.api, "metrics", None)
+        if metrics is None:
+            raise KubectlError("Metrics API not available")
+        return metrics
+
+    def _top_checks(self, invocation: Invocation, use: str, selector_word: str) -> str | None:
+        """Complete and Validate of `kubectl top node|pod`: at most one name, a known --sort-by."""
+        if len(invocation.args) > 1:
+            raise UsageError(use, invocation.command_path, "examples")
+        sort_by = invocation.values["sort-by"]
+        if sort_by and sort_by not in ("cpu", "memory"):
+            raise KubectlError("--sort-by accepts only cpu or memory")
+        name = invocation.args[0] if invocation.args else None
+        selectors = invocation.values["selector"] or invocation.values.get("field-selector")
+        if name and selectors:
+            raise KubectlError(f"only one of NAME or {selector_word} can be provided")
+        if invocation.values["selector"]:
+            from k8slab.api.selectors import SelectorError, parse_selector
+
+            try:
+                parse_selector(invocation.values["selector"])
+            except SelectorError as error:
+                raise KubectlError(str(error)) from None
+        return name
+
+    def run_top_node(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl top nodes`: each node's CPU and memory, and the share of its allocatable they are.
+
+        The numbers come from metrics-server (the metrics.k8s.io API), which
+        scrapes every kubelet's cAdvisor; kubectl adds the percentages from
+        the Nodes' status.allocatable (status.capacity with --show-capacity).
+        """
+        values = invocation.values
+        name = self._top_checks(invocation, "node [NAME | -l label]", "--selector")
+        selector = values["selector"] or None
+        metrics = self._metrics_api().nodes(name=name, label_selector=selector)
+        if not metrics:
+            raise KubectlError("metrics not available yet")
+        if name:
+            nodes = [self.api.get("nodes", name)]
+        else:
+            nodes = self.api.list("nodes", label_selector=selector)["items"]
+        field_name = "capacity" if values["show-capacity"] else "allocatable"
+        available = {node["metadata"]["name"]: (node.get("status") or {}).get(field_name) or {}
+                     for node in nodes}
+        session.out(printers.top_nodes(metrics, available, values["no-headers"], values["sort-by"]))
+
+    def run_top_pod(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl top pods`: each pod's CPU and memory (--containers: each container's) from metrics-server.
+
+        A pod appears once metrics-server has scraped it twice (CPU is a rate
+        between two readings); until then kubectl says `metrics not available
+        yet`, or, for a pod older than two minutes, that its metrics are missing.
+        """
+        values = invocation.values
+        name = self._top_checks(invocation, "pod [NAME | -l label]", "selector")
+        namespace = self._namespace(invocation)
+        all_namespaces = bool(values["all-namespaces"])
+        label = values["selector"] or None
+        fields = values["field-selector"] or None
+        metrics = self._metrics_api().pods(None if all_namespaces else namespace, name=name,
+                                           label_selector=label)
+        if metrics and fields:
+            listed = self.api.list("pods", None if all_namespaces else namespace, label_selector=label,
+                                   field_selector=fields)["items"]
+            chosen = {(pod["metadata"]["namespace"], pod["metadata"]["name"]) for pod in listed}
+            metrics = [item for item in metrics
+                       if (item["metadata"]["namespace"], item["metadata"]["name"]) in chosen]
+        if not metrics:
+            self._verify_empty_metrics(namespace, name, label, fields)
+            session.err(printers.no_resources(namespace, all_namespaces))
+            return
+        session.out(printers.top_pods(metrics, values["containers"], all_namespaces, values["no-headers"],
+                                      values["sort-by"], values["sum"]))
+
+    def _verify_empty_metrics(self, namespace: str, name: str | None, label: str | None,
+                              fields: str | None) -> None:
+        """Why there are no metrics (verifyEmptyMetrics): no pods at all is fine; pods younger than two
+        minutes are "not available yet"; an older pod without metrics is named. (kubectl looks in the
+        current namespace here even with -A, and so does the lab.)"""
+        if name:
+            pods = [self.api.get("pods", name, namespace)]
+        else:
+            pods = self.api.list("pods", namespace, label_selector=label, field_selector=fields)["items"]
+            if not pods:
+                return
+        from k8slab.cadvisor import go_duration
+
+        now = self._now()
+        for pod in pods:
+            created = printers.parse_time(pod["metadata"].get("creationTimestamp"))
+            age = (now - created).total_seconds() if created is not None else 0.0
+            if age > METRICS_CREATION_DELAY:
+                raise KubectlError(f"Metrics not available for pod {pod['metadata']['namespace']}/"
+                                   f"{pod['metadata']['name']}, age: {go_duration(age)}")
+        raise KubectlError("metrics not available yet")
+
+    # ================================================================================================
     # logs
     # ================================================================================================
 
@@ -2626,6 +2730,32 @@ CONFIG = CommandSpec(
     group="Other Commands",
 )
 
+_SORT_BY_USAGE = Flag("sort-by", "", "string", "",
+                      "If non-empty, sort the list using specified field. The field can be either 'cpu' or "
+                      "'memory'.")
+_TOP_NO_HEADERS = Flag("no-headers", "", "bool", False, "If present, print output without headers")
+_PROTOCOL_BUFFERS = Flag("use-protocol-buffers", "", "bool", True,
+                         "Enables using protocol-buffers to access Metrics API (ignored).")
+
+TOP = CommandSpec(
+    "top", "Display resource (CPU/memory) usage", "kubectl top [flags] [options]",
+    subcommands=(
+        _sub("node", "Display resource (CPU/memory) usage of nodes",
+             "kubectl top node [NAME | -l label] [options]",
+             (_SELECTOR, _SORT_BY_USAGE, _TOP_NO_HEADERS, _PROTOCOL_BUFFERS,
+              Flag("show-capacity", "", "bool", False,
+                   "Print node resources based on Capacity instead of Allocatable(default) of the nodes.")),
+             ("nodes", "no")),
+        _sub("pod", "Display resource (CPU/memory) usage of pods",
+             "kubectl top pod [NAME | -l label] [options]",
+             (_SELECTOR, _FIELD_SELECTOR, _SORT_BY_USAGE, _ALL_NAMESPACES, _TOP_NO_HEADERS, _PROTOCOL_BUFFERS,
+              Flag("containers", "", "bool", False, "If present, print usage of containers within a pod."),
+              Flag("sum", "", "bool", False, "Print the sum of the resource usage")),
+             ("pods", "po")),
+    ),
+    group="Cluster Management Commands",
+)
+
 ROOT = CommandSpec(
     "kubectl", "kubectl controls the Kubernetes cluster manager.", "kubectl [flags] [options]",
     subcommands=(
@@ -2642,6 +2772,7 @@ ROOT = CommandSpec(
         SCALE,
         CommandSpec("cluster-info", "Display cluster information", "kubectl cluster-info [flags] [options]",
                     group="Cluster Management Commands"),
+        TOP,
         CommandSpec("cordon", "Mark node as unschedulable", "kubectl cordon NODE [options]",
                     (_NODE_SELECTOR, _DRY_RUN), group="Cluster Management Commands"),
         CommandSpec("uncordon", "Mark node as schedulable", "kubectl uncordon NODE [options]",
@@ -2713,6 +2844,8 @@ HANDLERS: dict[str, Callable[[Kubectl, Session, Invocation], None]] = {
     "kubectl config get-contexts": Kubectl.run_config_get_contexts,
     "kubectl config set-context": Kubectl.run_config_set_context,
     "kubectl cluster-info": Kubectl.run_cluster_info,
+    "kubectl top node": Kubectl.run_top_node,
+    "kubectl top pod": Kubectl.run_top_pod,
     "kubectl cordon": Kubectl.run_cordon,
     "kubectl uncordon": Kubectl.run_uncordon,
     "kubectl taint": Kubectl.run_taint,

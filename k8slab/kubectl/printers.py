@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 NONE = "<none>"
 UNKNOWN = "<unknown>"
@@ -745,6 +746,138 @@ def no_resources(namespace: str = "default", all_namespaces: bool = False, names
     return "No resources found\n"
 
 
+# ---------------------------------------------------------------------------------------------------
+# kubectl top: the metrics.k8s.io numbers as kubectl prints them (k8s.io/kubectl pkg/metricsutil)
+# ---------------------------------------------------------------------------------------------------
+
+TOP_NODE_COLUMNS = ("NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)")
+TOP_POD_COLUMNS = ("NAME", "CPU(cores)", "MEMORY(bytes)")
+TOP_RESOURCES = ("cpu", "memory")
+
+
+def top_usage(usage: dict | None) -> dict[str, Any]:
+    """A usage map ({"cpu": "250m", "memory": "64Mi"}) as quantities; a missing resource counts as 0."""
+    from k8slab.api.quantity import Quantity, parse_quantity
+
+    usage = usage or {}
+    return {name: parse_quantity(str(usage[name])) if name in usage else Quantity(0)
+            for name in TOP_RESOURCES}
+
+
+def top_quantity(resource: str, quantity: Any) -> str:
+    """`250m` for CPU (millicores, rounded up), `64Mi` for memory (whole mebibytes, rounded down)."""
+    if resource == "cpu":
+        return f"{quantity.milli_value}m"
+    if resource == "memory":
+        return f"{quantity.value // (1024 * 1024)}Mi"
+    return str(quantity.value)
+
+
+def _top_cells(name: str, usage: dict[str, Any], available: dict[str, Any] | None) -> list[str]:
+    """printMetricsLine: the name, then each resource's usage, and its share of `available` if given."""
+    cells = [name]
+    for resource in TOP_RESOURCES:
+        quantity = usage[resource]
+        cells.append(top_quantity(resource, quantity))
+        if available is not None and resource in available:
+            total = available[resource].milli_value
+            fraction = quantity.milli_value / total * 100 if total else 0.0
+            cells.append(f"{int(fraction)}%")
+    return cells
+
+
+def _top_sort_key(sort_by: str, usage: dict[str, Any]):
+    """kubectl top's --sort-by: the biggest first (cpu in millicores, memory in bytes)."""
+    return -usage["cpu"].milli_value if sort_by == "cpu" else -usage["memory"].value
+
+
+def _top_text(lines: list[list[str]]) -> str:
+    # Every cell, the last one too, ends in a tab: kubectl top's lines end in padding.
+    return tabwriter("".join("".join(cell + "\t" for cell in line) + "\n" for line in lines),
+                     minwidth=6, padding=3)
+
+
+def top_nodes(metrics: Sequence[dict], available: dict[str, dict], no_headers: bool = False,
+              sort_by: str = "") -> str:
+    """`kubectl top nodes`: each node's usage and its share of the node's allocatable.
+
+    `available` maps node names to their allocatable (or capacity) quantities
+    strings; a node with no metrics yet is listed last with `<unknown>` (kubectl
+    lists those in Go's random map order; the lab sorts them by name).
+    """
+    from k8slab.api.quantity import parse_quantity
+
+    if not metrics:
+        return ""
+    rows = [(item["metadata"]["name"], top_usage(item.get("usage"))) for item in metrics]
+    if sort_by in ("cpu", "memory"):
+        rows.sort(key=lambda row: _top_sort_key(sort_by, row[1]))
+    else:
+        rows.sort(key=lambda row: row[0])
+    lines = [] if no_headers else [list(TOP_NODE_COLUMNS)]
+    remaining = dict(available)
+    for name, usage in rows:
+        capacity = remaining.pop(name, None)
+        quantities = None if capacity is None else {
+            resource: parse_quantity(str(capacity[resource]))
+            for resource in TOP_RESOURCES if resource in capacity
+        }
+        lines.append(_top_cells(name, usage, quantities))
+    for name in sorted(remaining):
+        lines.append([name] + [UNKNOWN] * (2 * len(TOP_RESOURCES)))
+    return _top_text(lines)
+
+
+def top_pods(metrics: Sequence[dict], containers: bool = False, all_namespaces: bool = False,
+             no_headers: bool = False, sort_by: str = "", total: bool = False) -> str:
+    """`kubectl top pods`: each pod's usage (the sum of its containers), or each container's.
+
+    With `total` (kubectl's --sum) a line of underscores and the sum follow.
+    """
+    if not metrics:
+        return ""
+    lines: list[list[str]] = []
+    width = len(TOP_POD_COLUMNS)
+    if not no_headers:  # (sic) kubectl widens the --sum line only when it prints headers
+        header = (["NAMESPACE"] if all_namespaces else []) + (["POD"] if containers else [])
+        width += len(header)
+        lines.append(header + list(TOP_POD_COLUMNS))
+    pods = [(item, _pod_usage(item)) for item in metrics]
+    if sort_by in ("cpu", "memory"):
+        pods.sort(key=lambda pod: _top_sort_key(sort_by, pod[1]))
+    else:
+        pods.sort(key=lambda pod: ((pod[0]["metadata"].get("namespace", "") if all_namespaces else ""),
+                                   pod[0]["metadata"]["name"]))
+    for item, usage in pods:
+        prefix = [item["metadata"].get("namespace", "")] if all_namespaces else []
+        if not containers:
+            lines.append(prefix + _top_cells(item["metadata"]["name"], usage, None))
+            continue
+        rows = [(container["name"], top_usage(container.get("usage")))
+                for container in item.get("containers") or []]
+        if sort_by in ("cpu", "memory"):
+            rows.sort(key=lambda row: _top_sort_key(sort_by, row[1]))
+        else:
+            rows.sort(key=lambda row: row[0])
+        for name, container_usage in rows:
+            lines.append(prefix + [item["metadata"]["name"]] + _top_cells(name, container_usage, None))
+    if total:
+        sums = {resource: sum((usage[resource] for _, usage in pods), top_usage({})[resource])
+                for resource in TOP_RESOURCES}
+        lines.append([""] * (width - 2) + ["________", "________"])
+        lines.append([""] * (width - 3) + _top_cells("", sums, None))
+    return _top_text(lines)
+
+
+def _pod_usage(item: dict) -> dict[str, Any]:
+    """getPodMetrics: a pod's usage is the sum of its containers'."""
+    usage = top_usage({})
+    for container in item.get("containers") or []:
+        container_usage = top_usage(container.get("usage"))
+        usage = {resource: usage[resource] + container_usage[resource] for resource in TOP_RESOURCES}
+    return usage
+
+
 __all__ = [
     "DEFAULT_PRINTER",
     "PRINTERS",
@@ -777,4 +910,8 @@ __all__ = [
     "table",
     "tables",
     "tabwriter",
+    "top_nodes",
+    "top_pods",
+    "top_quantity",
+    "top_usage",
 ]
