@@ -230,6 +230,9 @@ class WatchCache:
             return
         known = self.api._decoded.get(key)  # the previous state, if it was decoded already
         prev = event.prev_kv
+        if known is not None and prev is not None and known[0] != prev.mod_revision:
+            replaced = self.api._replaced  # the API server put the new state in place already
+            known = replaced[1] if replaced is not None and replaced[0] == key else None
         if known is not None and (prev is None or known[0] != prev.mod_revision):
             known = None
         old_state = _Lazy(self.api, event, known[1] if known is not None else None)
@@ -258,7 +261,10 @@ class WatchCache:
     def deliver(self, watch: APIWatch, new: dict | None, old_state: _Lazy) -> None:
         if watch.stopped:
             return
-        was, now = watch.selects(old_state.old()), watch.selects(new)
+        if watch._labels is None and watch._fields is None:  # no selectors: only whether it exists
+            was, now = old_state.existed(), new is not None
+        else:
+            was, now = watch.selects(old_state.old()), watch.selects(new)
         if now:
             watch._queue("MODIFIED" if was else "ADDED", new)
         elif was:
@@ -283,11 +289,19 @@ class _Lazy:
             self._old = self.api._cached(self.event.prev_kv)
         return self._old
 
+    def existed(self) -> bool:
+        return self.event.prev_kv is not None
+
     def gone(self) -> dict:
-        """The last state, stamped with the resourceVersion of the change that took it away."""
+        """The last state, stamped with the resourceVersion of the change that took it away.
+
+        A new top level and metadata over the shared last state: shared objects are never changed.
+        """
         if self._gone is None:
-            self._gone = self.api._fresh(self.event.prev_kv)
-            self._gone["metadata"]["resourceVersion"] = str(self.event.kv.mod_revision)
+            old = self.old()
+            gone = dict(old)
+            gone["metadata"] = dict(old["metadata"], resourceVersion=str(self.event.kv.mod_revision))
+            self._gone = gone
         return self._gone
 
 
@@ -354,6 +368,7 @@ class APIServer:
         self.service_ips = ClusterIPAllocator(service_cidr, self.loop.random)
         # key -> (mod_revision, the object decoded once and shared[, its JSON, in a strict loop])
         self._decoded: dict[str, tuple] = {}
+        self._replaced: tuple[str, tuple | None] | None = None  # see _write(shared=True)
         self.watch_cache = WatchCache(self)
         self._bootstrap()
 
@@ -639,7 +654,8 @@ class APIServer:
             kv = self.store.get(key)
             if kv is None:
                 raise self._not_found(info, pod_name)
-            pod = self._fresh(kv)
+            current = self._cached(kv)  # shared: read it, and build the bound pod beside it
+            pod = dict(current)
             if pod["metadata"].get("deletionTimestamp"):
                 raise Conflict(
                     f'Operation cannot be fulfilled on pods/binding "{pod_name}": '
@@ -655,12 +671,10 @@ class APIServer:
                     pod_name,
                     "pods/binding",
                 )
-            pod["spec"]["nodeName"] = node_name
-            conditions = [
-                c
-                for c in pod.setdefault("status", {}).get("conditions", [])
-                if c.get("type") != "PodScheduled"
-            ]
+            pod["metadata"] = dict(current["metadata"])
+            pod["spec"] = dict(current["spec"], nodeName=node_name)
+            pod["status"] = dict(current.get("status") or {})
+            conditions = [c for c in pod["status"].get("conditions", []) if c.get("type") != "PodScheduled"]
             conditions.append(
                 {
                     "type": "PodScheduled",
@@ -670,7 +684,7 @@ class APIServer:
                 }
             )
             pod["status"]["conditions"] = conditions
-            self._write(info, key, pod, kv.mod_revision)
+            self._write(info, key, pod, kv.mod_revision, shared=True)
             entry.code = 201
             return {
                 "apiVersion": "v1",
@@ -911,11 +925,36 @@ class APIServer:
             return old  # nothing changed: no write, no new resourceVersion (as kube-apiserver does)
         return self._write(info, key, new, kv.mod_revision)
 
-    def _write(self, info: ResourceInfo, key: str, obj: dict, expected_revision: int) -> dict:
-        result = self.store.txn(
-            compare=[mod_revision(key) == expected_revision], success=[Put(key, self._encode(obj))]
-        )
+    def _write(
+        self, info: ResourceInfo, key: str, obj: dict, expected_revision: int, shared: bool = False
+    ) -> dict:
+        """Write `obj` if the key is still at `expected_revision` (409 Conflict otherwise).
+
+        `shared=True` (for an object nobody else holds, such as a binding's
+        pod): `obj` itself becomes the decoded state watchers receive, so the
+        write is never decoded again.
+        """
+        encoded = self._encode(obj)
+        if shared:
+            revision = self.store.revision + 1  # what a successful txn writes at
+            obj["metadata"]["resourceVersion"] = str(revision)
+            previous = self._decoded.get(key)
+            if previous is not None and self.loop.strict:
+                self._check_unchanged(key, previous)
+            self._decoded[key] = (revision, obj, json.dumps(obj)) if self.loop.strict else (revision, obj)
+            self._replaced = (key, previous)
+        try:
+            result = self.store.txn(
+                compare=[mod_revision(key) == expected_revision], success=[Put(key, encoded)]
+            )
+        finally:
+            self._replaced = None
         if not result.succeeded:
+            if shared:
+                if previous is None:
+                    self._decoded.pop(key, None)
+                else:
+                    self._decoded[key] = previous
             raise self._conflict(info, obj["metadata"]["name"])
         obj["metadata"]["resourceVersion"] = str(result.revision)
         return obj

@@ -26,7 +26,7 @@ import random
 from dataclasses import dataclass
 
 from k8slab.api.selectors import LabelSelector, selector_from_label_selector
-from k8slab.client import Client, Informer, deep_copy, retry_on_conflict
+from k8slab.client import Client, Informer, retry_on_conflict
 from k8slab.scheduler.framework import (
     Code,
     CycleState,
@@ -537,7 +537,7 @@ class Scheduler:
 
     def _record_event(self, pod: dict, kind: str, reason: str, message: str) -> None:
         if self.recorder is not None:
-            self.recorder.event(deep_copy(pod), kind, reason, message)
+            self.recorder.event(pod, kind, reason, message)  # the informer's: a recorder only reads it
 
 
 def _scheduling_properties(node: dict) -> tuple:
