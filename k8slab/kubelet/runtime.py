@@ -788,6 +788,10 @@ class ImageRegistry:
         image = self.images.get(repository)
         if image is None:
             image = self.images.get(parse_image(ref)[0].removeprefix("docker.io/library/"))
+        if image is None:  # registry.k8s.io/busybox, library mirrors: the same program under another name
+            base = self.images.get(repository.rsplit("/", 1)[-1])
+            if base is not None and base.default_command:
+                image = base
         return image or Image(repository, web_server(), 50 * MI, 2.0, shell=False)
 
     def is_missing(self, ref: str) -> bool:
@@ -800,7 +804,7 @@ class ImageRegistry:
         )
 
     def knows(self, ref: str) -> bool:
-        return self._repository(ref) in self.images
+        return self.lookup(ref).name in self.images
 
     @staticmethod
     def _repository(ref: str) -> str:
@@ -1079,8 +1083,8 @@ class Runtime:
         image = self.registry.lookup(container.image)
         command = [str(c) for c in spec.get("command") or []]
         argv = command + container.args if command else []
-        if not argv and image.default_command:
-            argv = image.default_command + container.args
+        if not argv and image.default_command:  # the image's CMD; a pod's args replace it (no ENTRYPOINT)
+            argv = container.args or list(image.default_command)
         if not argv or not image.shell and not command:
             return image.behaviour(container)
         program = argv[0].rsplit("/", 1)[-1]
