@@ -30,8 +30,12 @@ from k8slab.sim import Loop
 from k8slab.store import Store
 
 ZONES = ("zone-a", "zone-b", "zone-c")
-#: The control-plane components a Cluster starts by default (pass components=() for the API server alone).
-COMPONENTS = ("controller-manager", "scheduler")
+#: The control-plane components a Cluster starts on the API server.
+CONTROL_PLANE = ("controller-manager", "scheduler")
+#: Everything a Cluster runs by default: the control plane, a kubelet (with its cAdvisor) on every node,
+#: and metrics-server. Pass components=() for the API server alone (notebook 02 does); a cluster without
+#: kubelets registers its nodes itself, and pods bound to them stay Pending.
+COMPONENTS = (*CONTROL_PLANE, "kubelet", "cadvisor", "metrics-server")
 DEFAULT_NODE = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
 KUBELET_VERSION = "v1.31.0"
 
@@ -138,19 +142,53 @@ class Cluster:
         self.api = APIServer(self.store, service_cidr=service_cidr)
         self.workdir = pathlib.Path(workdir) if workdir is not None else None
         shapes = [{} for _ in range(nodes)] if isinstance(nodes, int) else nodes
-        self._nodes_added = 0
-        for shape in shapes:
-            self.add_node(shape)
-        self.api.requests.clear()
+        names = COMPONENTS if components is None else tuple(components)
+        for name in names:
+            if name not in COMPONENTS:
+                raise ValueError(f"unknown component {name!r}; the cluster runs: {', '.join(COMPONENTS)}")
+        if "cadvisor" in names and "kubelet" not in names:
+            raise ValueError("cadvisor runs inside the kubelet: add 'kubelet' to components")
+        if "metrics-server" in names and "cadvisor" not in names:
+            raise ValueError("metrics-server scrapes the kubelets' cAdvisor: add 'kubelet' and 'cadvisor'")
         from k8slab.kubectl import Kubectl, magic
 
         self._kubectl = Kubectl(self.api, cwd=self.workdir)  # one kubectl, so its current namespace persists
         magic.set_current(self)
         self.components: dict[str, Any] = {}
-        for name in COMPONENTS if components is None else components:
-            if name not in COMPONENTS:
-                raise ValueError(f"unknown component {name!r}; the cluster runs: {', '.join(COMPONENTS)}")
-            self.components[name] = self._start(name)
+        #: The kubelet of each node, by node name (empty when the cluster runs no kubelets).
+        self.kubelets: dict[str, Any] = {}
+        #: cAdvisor of each node, by node name (it lives inside the kubelet in a real cluster).
+        self.cadvisors: dict[str, Any] = {}
+        self._kubelets_on = "kubelet" in names
+        self._cadvisor_on = "cadvisor" in names
+        self.images = None
+        self.metrics = None
+        if self._kubelets_on:
+            from k8slab.kubelet import ImageRegistry
+
+            self.images = ImageRegistry()  # the images every node can pull; notebooks register more
+            self.api.logs = self._logs
+        if "metrics-server" in names:
+            from k8slab.cadvisor import MetricsServer
+            from k8slab.client import Client
+
+            user = "system:serviceaccount:kube-system:metrics-server"
+            self.metrics = MetricsServer(self.loop, Client(self.api, user=user))
+            self.api.metrics = self.metrics
+        self._nodes_added = 0
+        for shape in shapes:
+            self.add_node(shape)
+        for name in names:
+            if name in CONTROL_PLANE:
+                self.components[name] = self._start(name)
+        if self._kubelets_on:
+            self.components["kubelet"] = self.kubelets
+        if self._cadvisor_on:
+            self.components["cadvisor"] = self.cadvisors
+        if self.metrics is not None:
+            self.metrics.start()
+            self.components["metrics-server"] = self.metrics
+        self.api.requests.clear()
 
     def _start(self, name: str) -> Any:
         """Start one control-plane component; each talks to the API server through its own client."""
@@ -164,7 +202,10 @@ class Cluster:
             return scheduler
         from k8slab.controllers.manager import ControllerManager
 
-        manager = ControllerManager(Client(self.api, user="system:kube-controller-manager"))
+        controllers = ControllerManager.DEFAULT_CONTROLLERS
+        if self._kubelets_on:  # nodes send heartbeats only when kubelets run
+            controllers = (*controllers, "nodelifecycle")
+        manager = ControllerManager(Client(self.api, user="system:kube-controller-manager"), controllers)
         manager.start()
         return manager
 
@@ -176,9 +217,78 @@ class Cluster:
         if shape is not None and not isinstance(shape, dict):
             raise TypeError(f"a node shape is a dict like {{'cpu': '8', 'memory': '16Gi'}}, got {shape!r}")
         index = self._nodes_added + 1
-        node = self.api.create(node_object(index, shape or {}))
+        if not self._kubelets_on:
+            node = self.api.create(node_object(index, shape or {}))
+            self._nodes_added = index
+            return node["metadata"]["name"]
+        from k8slab.api.errors import AlreadyExists
+        from k8slab.client import Client
+        from k8slab.kubelet import Kubelet
+
+        name = node_object(index, shape or {})["metadata"]["name"]
+        if self.store.get(f"/registry/nodes/{name}") is not None:  # a kubelet would adopt it; refuse
+            raise AlreadyExists(f'nodes "{name}" already exists', kind="nodes", name=name)
+        kubelet = Kubelet(Client(self.api, user=f"system:node:{name}"), index, shape, registry=self.images)
+        kubelet.run()  # registers the Node now, as a kubelet does when it starts
         self._nodes_added = index
-        return node["metadata"]["name"]
+        self.kubelets[name] = kubelet
+        if self._cadvisor_on:
+            from k8slab.cadvisor import CAdvisor
+
+            cadvisor = CAdvisor(self.loop, kubelet, client=kubelet.client)
+            cadvisor.start()
+            self.cadvisors[name] = cadvisor
+            if self.metrics is not None:
+                self.metrics.register(cadvisor)
+        return name
+
+    def _kubelet(self, node: str) -> Any:
+        if not self._kubelets_on:
+            raise RuntimeError("this cluster runs no kubelets: create it with the default components")
+        if node not in self.kubelets:
+            self.api.get("nodes", node)  # NotFound in the API's words when there is no such node
+            raise RuntimeError(f"node {node!r} has no kubelet in this cluster")
+        return self.kubelets[node]
+
+    def _logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str:
+        """What kube-apiserver does for `kubectl logs`: find the pod's node and ask its kubelet."""
+        obj = self.api.get("pods", pod, namespace)
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            return ""  # kube-apiserver streams nothing for a pod that has no node yet
+        kubelet = self.kubelets.get(node)
+        if kubelet is None or not kubelet.running:
+            from k8slab.api.errors import InternalError
+
+            address = kubelet.node_ip if kubelet is not None and kubelet.node_ip else node
+            raise InternalError(
+                f'Get "https://{address}:10250/containerLogs/{namespace}/{pod}/{container}": '
+                f"dial tcp {address}:10250: connect: no route to host"
+            )
+        return kubelet.logs(namespace, pod, container, previous)
+
+    def fail_node(self, name: str) -> None:
+        """The machine goes away: its kubelet stops, so no heartbeats, no status, no pod syncs.
+
+        The node lifecycle controller notices after the 40 s grace period
+        (Ready=Unknown, the unreachable taint) and evicts the node's pods
+        after their 300 s toleration; their ReplicaSets then make new ones."""
+        self._kubelet(name).stop()
+
+    def recover_node(self, name: str) -> None:
+        """The machine comes back: its kubelet starts again and reconciles its pods with the API."""
+        self._kubelet(name).start()
+
+    def crash_container(self, pod: str, container: str | None = None, exit_code: int = 1) -> None:
+        """Make a running container crash now ("name" or "namespace/name"; the first container by default)."""
+        namespace, _, name = pod.rpartition("/")
+        namespace = namespace or "default"
+        obj = self.api.get("pods", name, namespace)
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            raise RuntimeError(f'pod "{name}" is not on a node yet, so it has no containers to crash')
+        container = container or obj["spec"]["containers"][0]["name"]
+        self._kubelet(node).crash_container(namespace, name, container, exit_code)
 
     def __repr__(self) -> str:
         nodes = self.store.range("/registry/nodes/", prefix=True, count_only=True).count  # no API request

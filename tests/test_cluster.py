@@ -42,8 +42,8 @@ def test_without_components_only_the_api_server_acts():
 
 
 def test_an_unknown_component_is_refused():
-    with pytest.raises(ValueError, match="unknown component 'kubelet'"):
-        Cluster(components=("kubelet",))
+    with pytest.raises(ValueError, match="unknown component 'kube-proxy'"):
+        Cluster(components=("kube-proxy",))
 
 
 def test_get_returns_kubectls_columns_as_a_dataframe():
@@ -117,3 +117,85 @@ def test_add_node_refuses_a_taken_name_and_changes_nothing():
         cluster.add_node({"name": "node-1"})
     assert cluster.store.revision == revision
     assert cluster.add_node() == "node-3"
+
+
+def test_kubelets_run_the_pods_the_scheduler_binds():
+    cluster = run_web(0)
+    frame = cluster.get("pods", wide=True)
+    assert list(frame["STATUS"]) == ["Running"] * 3
+    assert list(frame["READY"]) == ["1/1"] * 3
+    assert sorted(frame["NODE"]) == ["node-1", "node-2", "node-3"]
+
+
+def test_kubelets_register_their_nodes_and_renew_leases():
+    cluster = Cluster(nodes=2, seed=0)
+    cluster.run(seconds=25)
+    leases = cluster.api.list("leases", "kube-node-lease")["items"]
+    assert [lease["metadata"]["name"] for lease in leases] == ["node-1", "node-2"]
+    assert sorted(cluster.kubelets) == ["node-1", "node-2"]
+
+
+def test_cadvisor_needs_the_kubelet_and_metrics_server_needs_cadvisor():
+    with pytest.raises(ValueError, match="cadvisor runs inside the kubelet"):
+        Cluster(components=("cadvisor",))
+    with pytest.raises(ValueError, match="metrics-server scrapes"):
+        Cluster(components=("kubelet", "metrics-server"))
+
+
+def test_kubectl_logs_asks_the_pods_kubelet():
+    cluster = run_web(0)
+    pod = cluster.api.list("pods")["items"][0]["metadata"]["name"]
+    assert str(cluster.kubectl(f"logs {pod}")) == cluster.kubelets[
+        cluster.api.get("pods", pod)["spec"]["nodeName"]].logs("default", pod, "nginx")
+
+
+def test_logs_from_a_failed_node_fail_like_an_unreachable_kubelet():
+    cluster = run_web(0)
+    pod = cluster.api.list("pods")["items"][0]
+    cluster.fail_node(pod["spec"]["nodeName"])
+    output = cluster.kubectl(f"logs {pod['metadata']['name']}")
+    assert "connect: no route to host" in str(output)
+
+
+def test_a_failed_node_goes_unknown_and_its_pods_are_replaced_elsewhere():
+    cluster = run_web(0)
+    cluster.fail_node("node-1")
+    cluster.run(seconds=60)
+    node = cluster.api.get("nodes", "node-1")
+    ready = next(c for c in node["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "Unknown"
+    assert {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}.items() <= next(
+        t for t in node["spec"]["taints"] if t["effect"] == "NoExecute").items()
+    cluster.run(seconds=330)
+    running = [p for p in cluster.api.list("pods")["items"]
+               if p["status"].get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")]
+    assert len(running) == 3
+    assert all(p["spec"]["nodeName"] != "node-1" for p in running)
+
+
+def test_recover_node_brings_the_node_back_to_ready():
+    cluster = run_web(0)
+    cluster.fail_node("node-2")
+    cluster.run(seconds=60)
+    cluster.recover_node("node-2")
+    cluster.run(seconds=20)
+    ready = next(c for c in cluster.api.get("nodes", "node-2")["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "True"
+
+
+def test_crash_container_restarts_it_and_counts_the_restart():
+    cluster = run_web(0)
+    pod = cluster.api.list("pods")["items"][0]["metadata"]["name"]
+    cluster.crash_container(pod)
+    cluster.run(seconds=15)
+    status = cluster.api.get("pods", pod)["status"]["containerStatuses"][0]
+    assert status["restartCount"] == 1
+    assert status["lastState"]["terminated"]["exitCode"] == 1
+
+
+def test_failing_an_unknown_node_says_not_found():
+    from k8slab.api.errors import NotFound
+
+    cluster = Cluster(nodes=1, seed=0)
+    with pytest.raises(NotFound, match='nodes "node-9" not found'):
+        cluster.fail_node("node-9")
