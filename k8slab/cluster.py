@@ -279,6 +279,13 @@ class Cluster:
         """The machine comes back: its kubelet starts again and reconciles its pods with the API."""
         self._kubelet(name).start()
 
+    def drain(self, name: str, force: bool = False, delete_emptydir_data: bool = False):
+        """`kubectl drain`: cordon the node, evict its pods (their controllers recreate them elsewhere) and
+        advance virtual time until they are gone; returns what kubectl prints."""
+        from k8slab.kubectl.drain import drain
+
+        return drain(self.api, name, force=force, delete_emptydir_data=delete_emptydir_data)
+
     def crash_container(self, pod: str, container: str | None = None, exit_code: int = 1) -> None:
         """Make a running container crash now ("name" or "namespace/name"; the first container by default)."""
         namespace, _, name = pod.rpartition("/")
