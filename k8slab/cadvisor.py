@@ -144,9 +144,11 @@ class CAdvisor:
     (objects with `.namespace`, `.pod`, `.pod_uid`, `.name`, `.started_at`
     and `.usage(now) -> (cpu_cores, memory_bytes)`), and, if it has one,
     `kubelet.add_condition_provider(fn)`, through which the MemoryPressure
-    condition reaches the Node's status. With a `client` it also records
-    the eviction manager's Events and, when no `memory_capacity` is given,
-    reads the machine's memory from the Node's `status.capacity`.
+    condition reaches the Node's status (the kubelet then records the
+    `NodeHasInsufficientMemory` Event when it posts the change; without one,
+    this monitor records it). With a `client` (by default the kubelet's) it
+    records the eviction manager's Events and, when no `memory_capacity` is
+    given, reads the machine's memory from the Node's `status.capacity`.
     """
 
     def __init__(
@@ -163,6 +165,8 @@ class CAdvisor:
         pressure_transition_period: float = EVICTION_PRESSURE_TRANSITION_PERIOD,
         record_events: bool = True,
     ):
+        if client is None:
+            client = getattr(kubelet, "client", None)  # k8slab's Kubelet: talk to the API as the kubelet does
         _positive("housekeeping_interval", housekeeping_interval)
         if history_seconds is not None:
             _positive("history_seconds", history_seconds)
@@ -191,7 +195,7 @@ class CAdvisor:
         self._node_cpu_seconds = 0.0
         self._last_time: float | None = None
         self._timer = None
-        self._condition_provider_added = False
+        self._condition_provider_added = False  # True: the kubelet posts the condition and its Events
         self._recorder = None
         if client is not None and record_events:
             from k8slab.controllers.events import EventRecorder
@@ -304,7 +308,9 @@ class CAdvisor:
         pressure = met or recently
         if pressure != self.memory_pressure:
             self.memory_pressure = pressure
-            self._node_event("Normal", "NodeHasInsufficientMemory" if pressure else "NodeHasSufficientMemory")
+            if not self._condition_provider_added:  # else the kubelet says so when it posts the condition
+                status = "NodeHasInsufficientMemory" if pressure else "NodeHasSufficientMemory"
+                self._node_event("Normal", status)
         if met and self._recorder is not None:
             self._recorder.event(self._node_ref(), "Warning", "EvictionThresholdMet",
                                  "Attempting to reclaim memory")

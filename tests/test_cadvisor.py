@@ -49,6 +49,8 @@ class FakeRuntime:
 
 
 class FakeKubelet:
+    """A kubelet that posts node conditions from providers (as k8slab's Kubelet does)."""
+
     def __init__(self, name="node-1"):
         self.name = name
         self.runtime = FakeRuntime()
@@ -56,6 +58,14 @@ class FakeKubelet:
 
     def add_condition_provider(self, fn):
         self.providers.append(fn)
+
+
+class BareKubelet:
+    """A kubelet with no condition providers: cAdvisor records the node-status Events itself."""
+
+    def __init__(self, name="node-1"):
+        self.name = name
+        self.runtime = FakeRuntime()
 
 
 def make_node(api: APIServer, name: str, memory: str = "16Gi", labels: dict | None = None) -> dict:
@@ -201,11 +211,11 @@ def test_works_with_k8slabs_container_runtime():
 # ------------------------------------------------------------------------------------------- eviction signal
 
 
-def pressure_setup(memory_used):
+def pressure_setup(memory_used, kubelet_class=BareKubelet):
     api = APIServer(Store(Loop(seed=0, strict=True)))
     loop = api.loop
     make_node(api, "node-1", memory="1Gi")
-    kubelet = FakeKubelet()
+    kubelet = kubelet_class()
     kubelet.runtime.running.append(FakeContainer("default", "hog", "u1", "hog", memory=memory_used))
     cadvisor = CAdvisor(loop, kubelet, client=Client(api, user="system:node:node-1"))
     return api, loop, kubelet, cadvisor
@@ -213,7 +223,7 @@ def pressure_setup(memory_used):
 
 def test_memory_pressure_condition_in_the_kubelets_words():
     hog = {"bytes": 100 * MiB}
-    api, loop, kubelet, cadvisor = pressure_setup(lambda now: hog["bytes"])
+    api, loop, kubelet, cadvisor = pressure_setup(lambda now: hog["bytes"], FakeKubelet)
     cadvisor.start()
     loop.run(seconds=5)
     [provider] = kubelet.providers
@@ -247,6 +257,15 @@ def test_pressure_records_node_and_eviction_events():
     assert threshold["message"] == "Attempting to reclaim memory"
     assert threshold["count"] == 3
     assert threshold["source"]["component"] == "kubelet"
+
+
+def test_a_kubelet_that_posts_the_condition_records_its_status_event_itself():
+    api, loop, kubelet, cadvisor = pressure_setup(1000 * MiB, FakeKubelet)
+    cadvisor.start()
+    loop.run(seconds=5)
+    assert cadvisor.memory_pressure is True
+    assert events(api, "NodeHasInsufficientMemory") == []  # the kubelet's, when it posts the change
+    assert len(events(api, "EvictionThresholdMet")) == 1
 
 
 def test_pressure_lasts_the_transition_period_after_the_signal_clears():
@@ -444,3 +463,32 @@ def test_node_metrics_are_the_pods_plus_the_system(usages, seconds):
 ])
 def test_go_duration(seconds, text):
     assert go_duration(seconds) == text
+
+
+# ------------------------------------------------------------------------------- with k8slab's own kubelet
+
+
+def test_with_k8slabs_kubelet_pressure_reaches_the_node_and_top():
+    from k8slab import Cluster
+    from k8slab.kubelet.kubelet import Kubelet
+    from k8slab.kubelet.runtime import ImageRegistry, resource_hog
+
+    cluster = Cluster(nodes=[{"memory": "2Gi"}], seed=0, components=())
+    registry = ImageRegistry()
+    registry.register("hog", resource_hog(cpu=1.0, memory=1900 * MiB, ramp=60.0))
+    kubelet = Kubelet(Client(cluster.api, user="system:node:node-1"), 1, {"memory": "2Gi"}, registry=registry)
+    kubelet.run()
+    cadvisor = CAdvisor(cluster.loop, kubelet)  # the kubelet's client, the Node's capacity
+    cadvisor.start()
+    cluster.api.metrics = MetricsServer(cluster.loop, Client(cluster.api, user="system:metrics-server"))
+    cluster.api.metrics.register(cadvisor)
+    cluster.api.metrics.start()
+    cluster.api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hog"},
+                        "spec": {"nodeName": "node-1", "containers": [{"name": "hog", "image": "hog"}]}})
+    cluster.run(seconds=120)
+    node = cluster.api.get("nodes", "node-1")
+    pressure = next(c for c in node["status"]["conditions"] if c["type"] == "MemoryPressure")
+    assert (pressure["status"], pressure["reason"]) == ("True", "KubeletHasInsufficientMemory")
+    assert events(cluster.api, "EvictionThresholdMet")
+    top = cluster.kubectl("top pods --no-headers")
+    assert top.split()[:3] == ["hog", "1000m", "1900Mi"]
