@@ -105,5 +105,9 @@ def test_plot_rollout_draws_each_replicaset_and_the_bounds():
     fig = plot_rollout(rollout.stop(), bounds=(3, 5))
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "rev 1 (nginx:1.27): ready" in labels and "rev 2 (nginx:1.28): desired" in labels
+    lines = {line.get_label(): list(line.get_ydata()) for line in fig.axes[0].get_lines()}
+    assert lines["rev 1 (nginx:1.27): ready"][0] == 4, "the plot starts from the state before the update"
+    assert lines["ready in all"][0] == 4 and min(lines["ready in all"]) >= 3
+    assert lines["rev 2 (nginx:1.28): ready"][-1] == 4
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert " min available 3" in texts and " max pods 5" in texts

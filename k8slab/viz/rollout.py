@@ -135,19 +135,28 @@ def plot_rollout(
         ax.text(0.5, 0.5, "no samples", ha="center", transform=ax.transAxes)
         plt.close(fig)
         return fig
-    end = until if until is not None else float(samples["time"].max())
+    start, last = float(samples["time"].min()), float(samples["time"].max())
+    lead = max(0.5, (last - start) * 0.08)  # a little room before the first change and after the last
+    end = until if until is not None else last + lead
+    first = {
+        column: counts_over_time(samples, column).iloc[0].drop("time") for column in ("ready", "desired")
+    }
     ready = counts_over_time(samples, "ready").groupby("time").last()  # what stood at each instant
     desired = counts_over_time(samples, "desired").groupby("time").last()
     images = samples.drop_duplicates("replicaset").set_index("replicaset")["image"]
     revisions = samples.drop_duplicates("replicaset").set_index("replicaset")["revision"]
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    times = list(ready.index) + [end]
+    times = [start - lead, *ready.index, end]  # from just before the first change: the state we started in
+
+    def line(table: pd.DataFrame, column: str, name: str) -> list[int]:
+        return [first[column][name], *table[name], table[name].iloc[-1]]
+
     for i, name in enumerate(ready.columns):
         colour = colours[i % len(colours)]
         label = f"rev {revisions[name]} ({images[name]})"
         ax.step(
             times,
-            list(ready[name]) + [ready[name].iloc[-1]],
+            line(ready, "ready", name),
             where="post",
             color=colour,
             linewidth=2.2,
@@ -155,7 +164,7 @@ def plot_rollout(
         )
         ax.step(
             times,
-            list(desired[name]) + [desired[name].iloc[-1]],
+            line(desired, "desired", name),
             where="post",
             color=colour,
             linestyle="--",
@@ -165,7 +174,7 @@ def plot_rollout(
     total = ready.sum(axis=1)
     ax.step(
         times,
-        list(total) + [total.iloc[-1]],
+        [sum(first["ready"]), *total, total.iloc[-1]],
         where="post",
         color="#333333",
         linewidth=1,
@@ -178,6 +187,7 @@ def plot_rollout(
         ax.axhline(high, color="#c0392b", linestyle=":", linewidth=1)
         ax.text(end, low, f" min available {low}", va="center", fontsize=8, color="#c0392b")
         ax.text(end, high, f" max pods {high}", va="center", fontsize=8, color="#c0392b")
+    ax.set_xlim(start - lead, end)
     ax.set_xlabel("virtual time (s)")
     ax.set_ylabel("pods")
     ax.set_title(title)
