@@ -557,3 +557,64 @@ def test_same_seed_same_statuses():
         return [node.get(n) for n in ("a", "b")], node.api.list("events", "default")
 
     assert story() == story()
+
+
+# ----------------------------------------------------------------------------- with the whole control plane
+
+
+def control_plane_with_kubelets(nodes: int = 3):
+    """What the Cluster facade will wire: controllers (node lifecycle too), scheduler, a kubelet per node."""
+    from k8slab import Cluster
+    from k8slab.controllers.manager import ControllerManager
+    from k8slab.scheduler import Scheduler
+
+    cluster = Cluster(nodes=nodes, seed=0, components=())
+    manager = ControllerManager(
+        Client(cluster.api, user="system:kube-controller-manager"),
+        controllers=(*ControllerManager.DEFAULT_CONTROLLERS, "nodelifecycle"),
+    )
+    manager.start()
+    Scheduler(Client(cluster.api, user="system:kube-scheduler")).run()
+    registry = ImageRegistry()
+    kubelets = {}
+    for index in range(1, nodes + 1):
+        kubelet = Kubelet(Client(cluster.api, user=f"system:node:node-{index}"), index, {}, registry=registry)
+        kubelet.run()
+        kubelets[kubelet.name] = kubelet
+    return cluster, kubelets
+
+
+def test_a_deployment_reaches_running_and_scales_down_gracefully():
+    cluster, kubelets = control_plane_with_kubelets()
+    cluster.apply("data/manifests/web.yaml")
+    cluster.run(seconds=30)
+    pods = cluster.get("pods")
+    assert list(pods["STATUS"]) == ["Running"] * 3 and list(pods["READY"]) == ["1/1"] * 3
+    cluster.kubectl("scale deployment nginx-deployment --replicas=1")
+    cluster.run(seconds=5)
+    assert len(cluster.get("pods")) == 1
+    assert sum(len(k.runtime.containers()) for k in kubelets.values()) == 1
+    assert cluster.loop.errors == []
+
+
+def test_a_failed_node_is_noticed_and_its_pods_are_replaced_elsewhere():
+    cluster, kubelets = control_plane_with_kubelets()
+    cluster.apply("data/manifests/web.yaml")
+    cluster.run(seconds=30)
+    lost = {
+        p["metadata"]["name"]
+        for p in cluster.api.list("pods", "default")["items"]
+        if p["spec"]["nodeName"] == "node-1"
+    }
+    kubelets["node-1"].stop()
+    cluster.run(seconds=60)
+    ready = next(
+        c for c in cluster.api.get("nodes", "node-1")["status"]["conditions"] if c["type"] == "Ready"
+    )
+    assert ready["status"] == "Unknown"
+    cluster.run(seconds=330)  # 300 s of not-ready/unreachable toleration, then eviction
+    pods = cluster.api.list("pods", "default")["items"]
+    running = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    assert len(running) == 3
+    assert all(p["spec"]["nodeName"] != "node-1" and p["status"]["phase"] == "Running" for p in running)
+    assert lost <= {p["metadata"]["name"] for p in pods if p["metadata"].get("deletionTimestamp")}
