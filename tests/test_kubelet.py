@@ -618,3 +618,21 @@ def test_a_failed_node_is_noticed_and_its_pods_are_replaced_elsewhere():
     assert len(running) == 3
     assert all(p["spec"]["nodeName"] != "node-1" and p["status"]["phase"] == "Running" for p in running)
     assert lost <= {p["metadata"]["name"] for p in pods if p["metadata"].get("deletionTimestamp")}
+
+
+def test_kubectl_logs_reaches_the_kubelet_through_the_api_server():
+    from k8slab.kubectl import Kubectl
+    from k8slab.kubelet import logs_provider
+
+    node = Node()
+    node.api.logs = logs_provider(node.api, {"node-1": node.kubelet})
+    node.pod(
+        containers=[{"name": "app", "image": "busybox", "command": ["sh", "-c", "echo hello; sleep 600"]}]
+    )
+    kubectl = Kubectl(node.api)
+    node.run(0.1)
+    assert "is waiting to start: ContainerCreating" in kubectl.run("logs web")
+    node.run(5)
+    assert kubectl.run("logs web") == "hello\n"
+    node.kubelet.stop()
+    assert "connect: connection refused" in kubectl.run("logs web")

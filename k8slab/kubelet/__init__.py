@@ -11,7 +11,7 @@
 `probes.py` the startup, liveness and readiness probes.
 """
 
-from k8slab.kubelet.kubelet import Backoff, Kubelet, PodIPAllocator
+from k8slab.kubelet.kubelet import Backoff, Kubelet, PodIPAllocator, logs_provider
 from k8slab.kubelet.runtime import (
     BatchJob,
     Container,
@@ -47,4 +47,5 @@ __all__ = [
     "crash_loop",
     "resource_hog",
     "web_server",
+    "logs_provider",
 ]

@@ -39,10 +39,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8slab.api.errors import AlreadyExists, BadRequest, Conflict, NotFound, StatusError
+from k8slab.api.errors import AlreadyExists, BadRequest, Conflict, InternalError, NotFound, StatusError
 from k8slab.client import Client, Informer, deep_copy
 from k8slab.controllers.events import NORMAL, WARNING, EventRecorder
-from k8slab.kubelet.probes import FAILURE, SUCCESS, run_exec, run_probe
+from k8slab.kubelet.probes import SUCCESS, run_probe
 from k8slab.kubelet.runtime import Container, ImageRegistry, Runtime, StartError, parse_image
 from k8slab.sim import Timer
 
@@ -1209,6 +1209,47 @@ class Kubelet:
         return self.runtime.find(namespace, pod, container)
 
 
+def logs_provider(api: Any, kubelets: dict[str, Kubelet]) -> Callable[..., str]:
+    """What the integrator sets as `api.logs`: kube-apiserver forwards `kubectl logs` to the pod's kubelet.
+
+        cluster.api.logs = logs_provider(cluster.api, {kubelet.name: kubelet for kubelet in kubelets})
+
+    A pod with no node yet has no logs (""); a node whose kubelet is down
+    cannot be reached (500, as kube-apiserver says when its dial fails); a
+    pod the kubelet has not seen yet is still "waiting to start".
+    """
+
+    def logs(namespace: str, pod: str, container: str, previous: bool = False) -> str:
+        obj = api.get("pods", pod, namespace)
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            return ""
+        kubelet = kubelets.get(node)
+        if kubelet is None or not kubelet.running:
+            address = kubelet.node_ip if kubelet is not None else node
+            raise InternalError(
+                f'Get "https://{address}:10250/containerLogs/{namespace}/{pod}/{container}": '
+                f"dial tcp {address}:10250: connect: connection refused"
+            )
+        try:
+            return kubelet.logs(namespace, pod, container, previous)
+        except NotFound:
+            names = [
+                c.get("name") for c in (obj["spec"].get("initContainers") or []) + obj["spec"]["containers"]
+            ]
+            if container not in names:
+                raise BadRequest(f"container {container} is not valid for pod {pod}") from None
+            if previous:
+                raise BadRequest(
+                    f'previous terminated container "{container}" in pod "{pod}" not found'
+                ) from None
+            raise BadRequest(
+                f'container "{container}" in pod "{pod}" is waiting to start: ContainerCreating'
+            ) from None
+
+    return logs
+
+
 def _go_duration(seconds: float) -> str:
     """A duration as Go prints it: 500ms, 2.5s, 1m30s."""
     if seconds < 1:
@@ -1227,4 +1268,4 @@ def _qos_class(pod: dict) -> str:
     return qos_class(pod)
 
 
-__all__ = ["Kubelet", "Backoff", "PodIPAllocator", "run_exec", "FAILURE"]
+__all__ = ["Backoff", "Kubelet", "PodIPAllocator", "logs_provider"]
