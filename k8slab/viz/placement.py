@@ -217,6 +217,11 @@ def _wrap(text: str, width: int = 56) -> list[str]:
     return lines + [line] if line else lines
 
 
+#: The bar row spans the pod grid exactly (cells, the spacing between them, less its own padding), so
+#: graphviz has no extra width to spread between the label, the bar and the text.
+BAR_TEXT_WIDTH = PODS_PER_ROW * 96 + (PODS_PER_ROW - 1) * 3 - 2 * 2 - 30 - BAR_WIDTH
+
+
 def _bar(label: str, requested: int, allocatable: int, colour: str, show: Callable[[int], str]) -> str:
     share = min(percent(requested, allocatable), 100)
     filled = BAR_WIDTH * share // 100
@@ -228,18 +233,28 @@ def _bar(label: str, requested: int, allocatable: int, colour: str, show: Callab
         empty = BAR_WIDTH - filled
         cells.append(f'<TD WIDTH="{empty}" HEIGHT="9" FIXEDSIZE="TRUE" BGCOLOR="{BAR_EMPTY}"></TD>')
     text = f"{show(requested)} / {show(allocatable)} ({percent(requested, allocatable)}%)"
+    bar = f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{"".join(cells)}</TR></TABLE>'
     return (f'<TR><TD ALIGN="LEFT" COLSPAN="{PODS_PER_ROW}">'
             '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0">'
-            f'<TR><TD WIDTH="30" ALIGN="LEFT"><FONT POINT-SIZE="9">{label}</FONT></TD>{"".join(cells)}'
-            f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9"> {_esc(text)}</FONT></TD></TR></TABLE></TD></TR>')
+            '<TR><TD WIDTH="30" HEIGHT="12" FIXEDSIZE="TRUE" ALIGN="LEFT">'
+            f'<FONT POINT-SIZE="9">{label}</FONT></TD>'
+            f'<TD WIDTH="{BAR_WIDTH}" HEIGHT="9" FIXEDSIZE="TRUE">{bar}</TD>'
+            f'<TD WIDTH="{BAR_TEXT_WIDTH}" HEIGHT="12" FIXEDSIZE="TRUE" ALIGN="LEFT">'
+            f'<FONT POINT-SIZE="9"> {_esc(text)}</FONT></TD></TR></TABLE></TD></TR>')
+
+
+POD_CELL_WIDTH = 96
+POD_CELL_SIZE = f'WIDTH="{POD_CELL_WIDTH}" HEIGHT="26" FIXEDSIZE="TRUE"'
+EMPTY_CELL = f"<TD {POD_CELL_SIZE}></TD>"
 
 
 def _pod_cell(pod: PodPlace, new: bool) -> str:
     fill = BLUE if new else POD_FILL.get(pod.phase, POD_BOUND)
     colour = "white" if new else "#333333"
-    name = pod.name if len(pod.name) <= 18 else pod.name[:17] + "\u2026"
-    size = f"{format_cpu(pod.cpu)} {format_memory(pod.memory)}"
-    return (f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#999999" TOOLTIP="{_esc(pod.key)}">'
+    name = pod.name if len(pod.name) <= 15 else pod.name[:14] + "\u2026"
+    size = f"{format_cpu(pod.cpu)} {format_memory(pod.memory)}" if pod.cpu or pod.memory else "no requests"
+    return (f'<TD BGCOLOR="{fill}" BORDER="1" COLOR="#999999" {POD_CELL_SIZE} '
+            f'TOOLTIP="{_esc(pod.key)}">'
             f'<FONT POINT-SIZE="9" COLOR="{colour}">{_esc(name)}<BR/>{_esc(size)}</FONT></TD>')
 
 
@@ -261,7 +276,8 @@ def node_label(node: NodePlace, new: frozenset[str] = frozenset()) -> str:
         rows.append(f'<TR><TD {span}><FONT POINT-SIZE="9" COLOR="#888888">no pods</FONT></TD></TR>')
     for start in range(0, len(node.pods), PODS_PER_ROW):
         chunk = node.pods[start:start + PODS_PER_ROW]
-        rows.append("<TR>" + "".join(_pod_cell(p, p.key in new) for p in chunk) + "</TR>")
+        padding = "".join(EMPTY_CELL for _ in range(PODS_PER_ROW - len(chunk)))  # keeps the grid square
+        rows.append("<TR>" + "".join(_pod_cell(p, p.key in new) for p in chunk) + padding + "</TR>")
     border = FULL if node.unschedulable else "#333333"
     return (f'<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2" COLOR="{border}" '
             f'BGCOLOR="white">{"".join(rows)}</TABLE>>')
@@ -306,8 +322,8 @@ def placement_graph(place: Placement, new: frozenset[str] = frozenset()) -> grap
     """
     graph = graphviz.Digraph("placement")
     pods = place.pod_count
-    title = (f"t={place.time:g}s   {len(place.nodes)} nodes, {pods} pods, "
-             f"{len(place.pending)} Pending")
+    title = (f"t={place.time:g}s   {len(place.nodes)} nodes, {pods} pods, {len(place.pending)} Pending"
+             "      pods: dark blue = just placed, light blue = bound to the node, green = Running")
     graph.attr(label=title, labelloc="t", labeljust="l", fontname=FONT, fontsize="12", nodesep="0.25",
                ranksep="0.3")
     graph.attr("node", shape="plain", fontname=FONT, fontsize="11")
