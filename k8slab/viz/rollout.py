@@ -176,24 +176,23 @@ def plot_rollout(
         times,
         [sum(first["ready"]), *total, total.iloc[-1]],
         where="post",
-        color="#333333",
+        color="black",
         linewidth=1,
-        alpha=0.6,
+        zorder=3,
         label="ready in all",
     )
     if bounds is not None:
         low, high = bounds
-        ax.axhline(low, color="#c0392b", linestyle=":", linewidth=1)
-        ax.axhline(high, color="#c0392b", linestyle=":", linewidth=1)
-        ax.text(end, low, f" min available {low}", va="center", fontsize=8, color="#c0392b")
-        ax.text(end, high, f" max pods {high}", va="center", fontsize=8, color="#c0392b")
+        for value, text in ((low, f"min available {low}"), (high, f"max pods {high}")):
+            ax.axhline(value, color="#c0392b", linestyle=":", linewidth=1)
+            ax.text(start - lead, value, f" {text}", va="bottom", fontsize=8, color="#c0392b")
     ax.set_xlim(start - lead, end)
     ax.set_xlabel("virtual time (s)")
     ax.set_ylabel("pods")
     ax.set_title(title)
-    ax.set_ylim(bottom=0)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.14, 0.5))
+    ax.set_ylim(0, max(total.max(), desired.sum(axis=1).max(), *(bounds or ())) + 1.5)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     plt.close(fig)  # the notebook shows the returned figure once, not a second copy from pyplot
     return fig
