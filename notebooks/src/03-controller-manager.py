@@ -309,11 +309,11 @@ slider = ScaleSlider(cluster, "nginx-deployment", maximum=10)
 slider
 
 # %% [markdown]
-# `slider.scale(n)` does the same from code. We scale to 6 for the next section and let the new pods
+# `slider.scale(n)` does the same from code. We scale to 10 for the next section and let the new pods
 # start:
 
 # %%
-slider.scale(6)
+slider.scale(10)
 cluster.run(seconds=10)
 cluster.kubectl("get deployment nginx-deployment")
 
@@ -332,8 +332,8 @@ cluster.kubectl("get deployment nginx-deployment")
 #
 # Both default to `25%`, and a percentage is turned into a number of pods with rounding that always errs
 # on the safe side: **maxSurge rounds up, maxUnavailable rounds down**. If both come out 0, maxUnavailable
-# becomes 1, or the rollout could never make a move. For our 6 replicas: 25% of 6 is 1.5, so up to 2
-# extra pods (8 in all) and at most 1 unavailable (at least 5 available):
+# becomes 1, or the rollout could never make a move. For our 10 replicas: 25% of 10 is 2.5, so up to 3
+# extra pods (13 in all) and at most 2 unavailable (at least 8 available):
 
 # %%
 from k8slab.controllers.deployment_util import resolve_fenceposts
@@ -342,7 +342,7 @@ pd.DataFrame(
     [{"replicas": r, "maxSurge": s, "maxUnavailable": u, "surge (pods)": resolve_fenceposts(s, u, r)[0],
       "unavailable (pods)": resolve_fenceposts(s, u, r)[1], "max pods": r + resolve_fenceposts(s, u, r)[0],
       "min available": r - resolve_fenceposts(s, u, r)[1]}
-     for r, s, u in [(6, "25%", "25%"), (10, "25%", "25%"), (3, "25%", "25%"), (3, 1, 0), (10, 0, "5%")]]
+     for r, s, u in [(10, "25%", "25%"), (6, "25%", "25%"), (3, "25%", "25%"), (3, 1, 0), (10, 0, "5%")]]
 )
 
 # %% [markdown]
@@ -375,10 +375,11 @@ counts_over_time(samples, "ready")
 # %% [markdown]
 # The same as a plot. Solid lines are ready pods, dashed lines what each ReplicaSet is asked for
 # (`spec.replicas`), and the dotted red lines are the bounds from the table above. The total of ready
-# pods (grey) never drops below 5: users of the web server never lose more than one pod's worth of it.
+# pods (grey) never drops below 8: users of the web server never lose more than two pods' worth of it,
+# and there are never more than 13 pods.
 
 # %%
-plot_rollout(samples, bounds=(5, 8), title="nginx 1.14.2 -> 1.16.1, 6 replicas, maxSurge 25%, maxUnavailable 25%")
+plot_rollout(samples, bounds=(8, 13), title="nginx 1.14.2 -> 1.16.1: 10 replicas, maxSurge 25%, maxUnavailable 25%")
 
 # %% [markdown]
 # And as pictures: press play (or drag the slider). Watch the new ReplicaSet appear, its pods go from
@@ -400,8 +401,8 @@ cluster.kubectl("rollout history deployment/nginx-deployment")
 # %% [markdown]
 # Now a mistake: an image tag that does not exist. The new pods cannot start (`ErrImagePull`, then
 # `ImagePullBackOff`), so they never become ready, and the rollout stops where maxSurge and maxUnavailable
-# leave it: one old pod stopped (maxUnavailable 1), new pods started up to 8 pods in all (maxSurge 2), and
-# then nothing more, because no new pod ever becomes available. Five old pods keep serving.
+# leave it: two old pods stopped (maxUnavailable 2), new pods started up to 13 pods in all (maxSurge 3),
+# and then nothing more, because no new pod ever becomes available. Eight old pods keep serving.
 
 # %%
 print(cluster.kubectl("set image deployment/nginx-deployment nginx=nginx:doesnotexist"))
@@ -465,9 +466,9 @@ print(cluster.kubectl("get replicasets,pods"))
 # run identical. When scaling down, the ReplicaSet controller ranks pods by state and age only (upstream
 # also weighs the `controller.kubernetes.io/pod-deletion-cost` annotation and how crowded each pod's node
 # is). The controller manager runs three controllers by default (ReplicaSet, Deployment, garbage
-# collector; the node lifecycle controller is available and notebook 09 turns it on) where the real one
-# runs about forty (Jobs, DaemonSets, StatefulSets, EndpointSlices, ...). There is no leader election:
-# a real control plane runs several controller managers and only the elected leader acts.
+# collector; a node lifecycle controller exists too, off by default) where the real one runs about forty
+# (Jobs, DaemonSets, StatefulSets, EndpointSlices, ...). There is no leader election: a real control
+# plane runs several controller managers, and only the elected leader acts.
 #
 # ## 10. Exercises
 #
