@@ -76,7 +76,9 @@ def _terminated(status: dict | None) -> bool:
 def _statuses(pod: dict) -> dict[str, dict]:
     status = pod.get("status") or {}
     found = {}
-    for entry in list(status.get("initContainerStatuses") or []) + list(status.get("containerStatuses") or []):
+    for entry in list(status.get("initContainerStatuses") or []) + list(
+        status.get("containerStatuses") or []
+    ):
         found[entry.get("name", "")] = entry
     return found
 
@@ -407,13 +409,21 @@ def plot_crash_loop(samples: pd.DataFrame, pod: str, container: str | None = Non
     if table.empty:
         bottom.text(0.5, 0.5, "no restarts yet", ha="center", transform=bottom.transAxes)
     else:
-        bottom.bar(table["restart"], table["back_off"], color="#f4a6a6", edgecolor="#a61c1c", label="measured")
+        bottom.bar(
+            table["restart"], table["back_off"], color="#f4a6a6", edgecolor="#a61c1c", label="measured"
+        )
         rule = expected_backoff(int(table["restart"].max()))
         bottom.plot(
-            range(1, len(rule) + 1), rule, "o--", color="#326ce5", label="the rule: at once, then 10 s doubling, at most 300 s"
+            range(1, len(rule) + 1),
+            rule,
+            "o--",
+            color="#326ce5",
+            label="the rule: at once, then 10 s doubling, at most 300 s",
         )
         for row in table.itertuples(index=False):
-            bottom.text(row.restart, row.back_off, f"{row.back_off:.0f}s", ha="center", va="bottom", fontsize=7)
+            bottom.text(
+                row.restart, row.back_off, f"{row.back_off:.0f}s", ha="center", va="bottom", fontsize=7
+            )
         bottom.set_xticks(list(table["restart"]))
         bottom.legend(fontsize=7, loc="upper left")
     bottom.set_xlabel("restart number (restartCount)")
