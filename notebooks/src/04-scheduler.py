@@ -163,7 +163,8 @@ cluster.kubectl("get pods -o wide")
 
 # %% [markdown]
 # The default profile **spreads**: each new pod goes where the most room is left, so three empty nodes
-# get two pods each. Now cordon `node-1`, taint `node-2`, add three more pods, and let them land.
+# get two pods each. (`ContainerCreating`: each node's kubelet has seen the binding and is starting the
+# containers; that is notebook 05's story.) Now cordon `node-1`, taint `node-2`, add three more pods, and let them land.
 
 # %%
 print(cluster.kubectl("cordon node-1"))
@@ -386,7 +387,8 @@ plt.show()
 # %% [markdown]
 # Spreading put three small pods on every node: 1.5 of 4 CPUs taken everywhere, so no node has the 3 CPUs
 # free that the big pod needs, and it stays Pending although the cluster as a whole has 15 CPUs free.
-# Packing filled two nodes and part of a third, left the rest empty, and the big pod found a home.
+# Packing filled two nodes with eight pods each, put the last two on a third node, and left three nodes
+# empty; the big pod then filled up the third node.
 # Neither is "right": spreading is the default because it is safer for availability; packing is cheaper.
 #
 # ## 10. 5,000 nodes: percentageOfNodesToScore
