@@ -44,7 +44,7 @@ from k8slab.client import Client, Informer, deep_copy
 from k8slab.controllers.events import NORMAL, WARNING, EventRecorder
 from k8slab.kubelet.probes import SUCCESS, run_probe
 from k8slab.kubelet.runtime import Container, ImageRegistry, Runtime, StartError, parse_image
-from k8slab.sim import Timer
+from k8slab.sim import CallbackError, Timer
 
 LEASE_NAMESPACE = "kube-node-lease"
 LEASE_DURATION_SECONDS = 40
@@ -393,11 +393,8 @@ class Kubelet:
             try:
                 answer = provider() or {}
             except Exception as error:  # a broken provider must not stop the heartbeats
-                self.loop.errors.append(
-                    __import__("k8slab.sim", fromlist=["CallbackError"]).CallbackError(
-                        self.loop.now, getattr(provider, "__qualname__", repr(provider)), error
-                    )
-                )
+                name = getattr(provider, "__qualname__", repr(provider))
+                self.loop.errors.append(CallbackError(self.loop.now, name, error))
                 continue
             for kind, value in answer.items():
                 if isinstance(value, tuple | list) and len(value) == 3:
@@ -542,7 +539,9 @@ class Kubelet:
             return
         worker.sync_queued = False
         self.sync_pod(worker)
-        self._post_status(worker)
+        if not any(record.pulling for record in worker.records):
+            # upstream's SyncPod waits for its pulls, and the status is written when it returns
+            self._post_status(worker)
 
     def sync_pod(self, worker: PodWorker) -> None:
         """Move one pod one step closer to its spec (upstream's SyncPod / SyncTerminatingPod)."""
@@ -1127,20 +1126,20 @@ class Kubelet:
         status = self.pod_status(worker, terminal)
         if status == worker.posted:
             return
-        body = deep_copy(worker.pod)
-        body["metadata"].pop("resourceVersion", None)
-        body["status"] = status
+        meta = worker.pod["metadata"]
+        body = {  # the status subresource takes only the status; uid guards against a pod of the same name
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": meta["name"], "namespace": meta.get("namespace"), "uid": meta.get("uid")},
+            "status": status,
+        }
         try:
             self.client.update_status(body)
             worker.posted = status
         except NotFound:
             pass
         except StatusError as error:  # should not happen; keep the loop alive and retry later
-            self.loop.errors.append(
-                __import__("k8slab.sim", fromlist=["CallbackError"]).CallbackError(
-                    self.loop.now, "Kubelet._post_status", error
-                )
-            )
+            self.loop.errors.append(CallbackError(self.loop.now, "Kubelet._post_status", error))
             self._queue_at(worker, 1.0)
 
     def _event(self, worker: PodWorker, type: str, reason: str, message: str) -> None:

@@ -1021,6 +1021,7 @@ class Runtime:
         ref, done, queued, cached = self._pull_queue[0]
         self._pulling = ref
         image = self.registry.lookup(ref)
+        cached = cached or normalized(ref) in self.images  # pulled meanwhile by a request queued earlier
         seconds = 0.5 if self.registry.is_missing(ref) else 0.2 if cached else image.pull_seconds
         self.loop.call_later(seconds, self._pulled, ref, done, queued, seconds)
 
