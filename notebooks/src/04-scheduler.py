@@ -114,7 +114,8 @@ bare.kubectl("get pods -o wide")
 # | Bind | on the winner | write the binding through the API server |
 #
 # A set of plugins with their weights is a **profile**. Here is the default one, exactly as k8slab (and
-# kube-scheduler) configures it:
+# kube-scheduler) configures it. The extension points appear as the Python methods that implement them
+# (`pre_filter` is PreFilter); a plugin with no weight takes no part in scoring.
 
 # %%
 import pandas as pd
@@ -205,8 +206,10 @@ table
 # **How to read it.**
 #
 # - The `filter` columns: every filter said `ok` on every node, so `feasible` is True everywhere.
-# - `TaintToleration` scores 100 everywhere (no taints), weighted ×3. Ties like this add the same to
-#   every node and decide nothing.
+# - `TaintToleration` counts the `PreferNoSchedule` taints the pod does not tolerate (raw 0: there are
+#   none), then normalises so that fewest is best: 100 everywhere, ×3 = 300. `NodeAffinity` has no
+#   preferences to score (0). Scores that are the same on every node add the same to every total and
+#   decide nothing.
 # - `NodeResourcesFit` (LeastAllocated) gives, per resource, the share of the node that would stay free
 #   once the pod is placed, and averages CPU and memory. On the empty node that is
 #   CPU (4000−1000)/4000 = 75 and memory (16−2)/16 = 87, average **81**. On the node with `first` on it,
@@ -443,11 +446,12 @@ pd.DataFrame(rows).set_index("pod")
 # ## 11. Where the lab simplifies
 #
 # Said out loud: the scheduler here is one process with no leader election and no
-# `KubeSchedulerConfiguration` file (profiles are Python objects); there is no Permit waiting, no
-# scheduling gates, no volume, DRA or extended-resource plugins; `explain` is a lab tool (real
+# `KubeSchedulerConfiguration` file (profiles are Python objects); no default plugin waits at Permit, and
+# there are no scheduling gates and no volume or dynamic-resource plugins; `explain` is a lab tool (real
 # kube-scheduler shows scores only in its verbose logs) and it scores every node, where the real cycle may
 # stop filtering early. Preemption follows upstream's rules for choosing victims but without
-# PodDisruptionBudgets. The field names, the default plugins and weights, the scores, the Pending message,
+# PodDisruptionBudgets, and deletes the victims at once. The bars in the placement view count requests,
+# as the scheduler does; real usage is notebook 06's subject. The field names, the default plugins and weights, the scores, the Pending message,
 # the round robin and the adaptive percentage are kube-scheduler's own.
 #
 # ## 12. Exercises
