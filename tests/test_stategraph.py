@@ -330,3 +330,20 @@ def test_the_slider_refuses_replicas_outside_its_range_and_changes_nothing():
     assert cluster.store.revision == revision
     with pytest.raises(NotFound):
         ScaleSlider(cluster, "nope")
+
+
+def test_nodes_are_drawn_in_natural_order():
+    dot = state_graph(Cluster(nodes=11, seed=0, components=())).source
+    assert dot.index('"cluster_node/node-2"') < dot.index('"cluster_node/node-10"')
+
+
+def test_past_max_pod_edges_one_arrow_per_replicaset_and_node_carries_the_count():
+    cluster = deployment_cluster(replicas=6)
+    snap = snapshot(cluster)
+    snap.max_pod_edges = 5
+    dot = snap.dot()
+    arrows = re.findall(r'"replicaset/default/[^"]+" -> "pod/default/[^"]+" \[label="(\d+) pods?"', dot)
+    assert len(arrows) == 3, "one arrow for each of the three nodes"
+    assert sum(int(n) for n in arrows) == 6
+    snap.max_pod_edges = 40
+    assert snap.dot().count('-> "pod/') == 6

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,8 +165,13 @@ def _controller_uid(obj: dict) -> str | None:
     return None
 
 
+def natural(name: str) -> tuple:
+    """A sort key that puts node-2 before node-10 (numbers compared as numbers)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
 def _by_name(objects: Iterable[dict]) -> list[dict]:
-    return sorted(objects, key=lambda o: (_namespace(o), _name(o)))
+    return sorted(objects, key=lambda o: (_namespace(o), natural(_name(o))))
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,9 @@ class Snapshot:
     nodes: list[dict] = field(default_factory=list)
     namespace: str | None = "default"
     revision: int = 0
+    #: Above this many owner arrows to pods, draw one arrow per (ReplicaSet, node), labelled with its count:
+    #: a hundred arrows make the picture unreadable and graphviz's layout slow.
+    max_pod_edges: int = 40
 
     def _label_name(self, obj: dict) -> str:
         return _name(obj) if self.namespace is not None else f"{_namespace(obj)}/{_name(obj)}"
@@ -210,7 +219,7 @@ class Snapshot:
             )
             for p in self.pods
         ]
-        return sorted(rows, key=lambda r: (r.node == "", r.node, r.namespace, r.name))
+        return sorted(rows, key=lambda r: (r.node == "", natural(r.node), r.namespace, r.name))
 
     def counts(self) -> dict[str, int]:
         """How many pods are in each state (every state listed, zeros included)."""
@@ -233,7 +242,6 @@ class Snapshot:
             fontsize="11",
             nodesep="0.08",
             ranksep="0.5",
-            newrank="true",
             bgcolor="white",
         )
         graph.attr(
@@ -280,7 +288,7 @@ class Snapshot:
                 owner_of_rs[_name(rs)] = deployment_names[owner]
             uids[rs["metadata"].get("uid", node_id)] = node_id
         nodes = {_name(n): n for n in self.nodes}
-        placed: dict[str, list[dict]] = {name: [] for name in sorted(nodes)}
+        placed: dict[str, list[dict]] = {name: [] for name in sorted(nodes, key=natural)}
         unscheduled: list[dict] = []
         for pod in _by_name(self.pods):
             node_name = (pod.get("spec") or {}).get("nodeName") or ""
@@ -289,14 +297,14 @@ class Snapshot:
             else:
                 unscheduled.append(pod)
         edges = []
-        for node_name, pods in sorted(placed.items()):
+        for node_name, pods in sorted(placed.items(), key=lambda item: natural(item[0])):
             cluster_id = f"cluster_node/{node_name}"
             with graph.subgraph(name=cluster_id) as box:
                 box.attr(**self._node_box(nodes.get(node_name), node_name))
                 if not pods:
                     box.node(f"node/{node_name}/empty", "", shape="point", style="invis", width="0.3")
                 for pod in pods:
-                    edges.append(self._draw_pod(box, pod, owner_of_rs, uids))
+                    edges.append((cluster_id, self._draw_pod(box, pod, owner_of_rs, uids)))
         if unscheduled:
             with graph.subgraph(name="cluster_unscheduled") as box:
                 box.attr(
@@ -308,11 +316,29 @@ class Snapshot:
                     fontsize="10",
                 )
                 for pod in unscheduled:
-                    edges.append(self._draw_pod(box, pod, owner_of_rs, uids))
-        for edge in edges:
-            if edge is not None:
-                graph.edge(*edge)
+                    edges.append(("cluster_unscheduled", self._draw_pod(box, pod, owner_of_rs, uids)))
+        self._draw_owner_edges(graph, [(box, edge) for box, edge in edges if edge is not None])
         return graph.source
+
+    def _draw_owner_edges(self, graph: graphviz.Digraph, edges: list[tuple[str, tuple[str, str]]]) -> None:
+        """One arrow per owned pod; past `max_pod_edges`, one per (owner, node box) with the pod count."""
+        if len(edges) <= self.max_pod_edges:
+            for _, edge in edges:
+                graph.edge(*edge)
+            return
+        groups: dict[tuple[str, str], list[str]] = {}
+        for box, (owner, pod) in edges:
+            groups.setdefault((owner, box), []).append(pod)
+        for (owner, _), pods in groups.items():
+            count = len(pods)
+            graph.edge(
+                owner,
+                pods[0],
+                label=f"{count} pod{'s' if count != 1 else ''}",
+                fontsize="9",
+                fontname=FONT,
+                fontcolor="#555555",
+            )
 
     def graphviz(self) -> graphviz.Source:
         """The DOT text as a graphviz object (render it with `.pipe(format="svg")`)."""
@@ -422,7 +448,8 @@ def legend_html() -> str:
 
 def static_html(caption: str, rows: list[PodRow], node_names: list[str]) -> str:
     """A picture that needs no graphviz and no running kernel: a node per line with its pods as chips."""
-    nodes = list(node_names) + sorted({r.node for r in rows if r.node and r.node not in node_names})
+    extra = {r.node for r in rows if r.node and r.node not in node_names}  # pods on nodes that are gone
+    nodes = list(node_names) + sorted(extra, key=natural)
     lines = []
     for node in nodes + [""]:
         pods = [r for r in rows if r.node == node]
