@@ -50,7 +50,7 @@ CONTAINER_STATE_COLOURS = {
 OTHER_COLOUR = "#b4a7d6"
 
 SAMPLE_COLUMNS = ["time", "pod", "container", "phase", "pod_state", "state", "ready", "restarts"]
-SEGMENT_COLUMNS = ["pod", "container", "state", "start", "end"]
+SEGMENT_COLUMNS = ["pod", "container", "state", "restarts", "start", "end"]
 
 
 def container_state(pod: dict, status: dict | None) -> str:
@@ -190,49 +190,61 @@ class TimelineRecorder:
 
 
 def segments(samples: pd.DataFrame, by: str = "container", end: float | None = None) -> pd.DataFrame:
-    """Intervals of constant state: pod, container ("" with by="pod"), state, start, end.
+    """Intervals of constant state: pod, container ("" with by="pod"), state, restarts, start, end.
 
     A stretch ends when the next change of the same row begins, when its pod
     is deleted (`samples.attrs["gone"]`), or at `end` (default: when the
-    recording ended, `samples.attrs["end"]`). With `by="pod"` the state is
-    the pod's colour in the state graph (Pending, ContainerCreating, Running,
-    Ready, Terminating, Failed, Succeeded).
+    recording ended, `samples.attrs["end"]`). A restart starts a new stretch
+    even when the state stays the same (Ready, killed, Ready again at once),
+    so each bar of the Gantt chart is one run of one container. Changes that
+    last no time at all (two status writes at the same instant) are left out,
+    except a pod's very last state. With `by="pod"` the state is the pod's
+    colour in the state graph (Pending, ContainerCreating, Running, Ready,
+    Terminating, Failed, Succeeded) and `restarts` counts all its containers'.
     """
     if by not in ("container", "pod"):
         raise ValueError(f'by must be "container" or "pod", got {by!r}')
-    end = end if end is not None else samples.attrs.get("end", samples["time"].max() if len(samples) else 0)
+    if end is None:
+        end = samples.attrs.get("end", float(samples["time"].max()) if len(samples) else 0.0)
     gone = samples.attrs.get("gone", {})
     column = "state" if by == "container" else "pod_state"
-    keys = ["pod", "container"] if by == "container" else ["pod"]
-    out = []
-    order: list[tuple] = []
-    runs: dict[tuple, list] = {}
+    order: list[tuple[str, str]] = []
+    changes: dict[tuple[str, str], list[tuple[float, str, int]]] = {}
+    latest: dict[tuple[str, str], int] = {}  # by="pod": each container's restarts, to add them up
     for row in samples.itertuples(index=False):
-        key = tuple(getattr(row, k) for k in keys)
-        if key not in runs:
-            runs[key] = []
+        key = (row.pod, row.container if by == "container" else "")
+        if key not in changes:
+            changes[key] = []
             order.append(key)
-        run = runs[key]
+        latest[(row.pod, row.container)] = int(row.restarts)
+        restarts = int(row.restarts)
+        if by == "pod":
+            restarts = sum(n for (pod, _), n in latest.items() if pod == row.pod)
+        run = changes[key]
         state = getattr(row, column)
-        if run and run[-1][1] == state:
+        if run and run[-1][1:] == (state, restarts):
             continue
-        run.append((row.time, state))
+        if run and run[-1][0] == row.time:  # the earlier change lasted no time: the later one replaces it
+            run.pop()
+            if run and run[-1][1:] == (state, restarts):
+                continue
+        run.append((float(row.time), state, restarts))
+    out = []
     for key in order:
-        run = runs[key]
-        pod = key[0]
-        stop = gone.get(pod, end)
-        for i, (start, state) in enumerate(run):
-            finish = run[i + 1][0] if i + 1 < len(run) else stop
-            if finish > start or i + 1 == len(run):
-                out.append(
-                    {
-                        "pod": pod,
-                        "container": key[1] if by == "container" else "",
-                        "state": state,
-                        "start": float(start),
-                        "end": float(max(finish, start)),
-                    }
-                )
+        run = changes[key]
+        stop = float(gone.get(key[0], end))
+        for i, (start, state, restarts) in enumerate(run):
+            finish = run[i + 1][0] if i + 1 < len(run) else max(stop, start)
+            out.append(
+                {
+                    "pod": key[0],
+                    "container": key[1],
+                    "state": state,
+                    "restarts": restarts,
+                    "start": start,
+                    "end": finish,
+                }
+            )
     return pd.DataFrame(out, columns=SEGMENT_COLUMNS)
 
 
