@@ -171,3 +171,20 @@ def test_fast_path_hands_over_pods_it_does_not_cover():
                                                  "labelSelector": {"matchLabels": {"app": "x"}}}]
     info = PodInfo.of(pod)
     assert FastPath(scheduler).schedule(scheduler.framework_for(pod), info) is None
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(full_from=st.integers(0, 299), full=st.integers(0, 299), start=st.integers(0, 299),
+       seed=st.integers(0, 2**16))
+def test_fast_path_agrees_when_a_run_of_full_nodes_makes_the_search_wrap(full_from, full, start, seed):
+    """The fast path filters a stretch of nodes at a time; past a run of nodes too small for the pod it
+    must go on, wrap around past the last node, and stop where the reference path's loop stops."""
+    shape = {"cpu": "8", "memory": "4Gi", "pods": "110", "zone": "zone-a", "labels": {}, "taints": [],
+             "unschedulable": False, "images": []}
+    small = {(full_from + i) % 300 for i in range(full)}
+    shapes = [dict(shape, cpu="1" if i in small else "8", zone=f"zone-{'abc'[i % 3]}") for i in range(300)]
+    scheduler = make_scheduler(shapes, [], seed)
+    scheduler.next_start_node_index = start
+    big = {"requests": {"cpu": "2"}, "tolerations": [], "nodeSelector": None, "required": None,
+           "preferred": [], "image": "nginx", "app": "web"}
+    assert_same_choices(scheduler, [PodInfo.of(pod_object(f"p{i}", big)) for i in range(3)], seed)

@@ -141,36 +141,77 @@ class FastPath:
 
     # -- Filter and Score, vectorised ---------------------------------------------------------
 
-    def feasible_mask(self, pod_info: PodInfo) -> np.ndarray:
+    def feasible_mask(self, pod_info: PodInfo, lo: int = 0, hi: int | None = None,
+                      prepared: bool = False) -> np.ndarray:
+        """Which nodes pass every Filter, for the nodes at positions lo..hi (all of them by default).
+
+        `prepared`: `_prepare_filters(pod_info)` was called for this pod already.
+        """
+        if not prepared:
+            self._prepare_filters(pod_info)
+        hi = len(self.order) if hi is None else hi
+        mask = self._tolerated[self.taints[lo:hi]]  # TaintToleration, one answer per distinct taint set
+        if not self._tolerates_unschedulable:  # NodeUnschedulable
+            mask &= ~self.unschedulable[lo:hi]
+        if self.affinity_mask is not None:  # NodeAffinity: nodeSelector and required terms
+            mask &= self.affinity_mask[lo:hi]
+        # NodeResourcesFit
+        want = pod_info.requests
+        mask &= self.pod_count[lo:hi] < self.alloc_pods[lo:hi]
+        if want.milli_cpu > 0:
+            mask &= want.milli_cpu <= self.alloc_cpu[lo:hi] - self.req_cpu[lo:hi]
+        if want.memory > 0:
+            mask &= want.memory <= self.alloc_mem[lo:hi] - self.req_mem[lo:hi]
+        if want.ephemeral_storage > 0:
+            mask &= want.ephemeral_storage <= self.alloc_eph[lo:hi] - self.req_eph[lo:hi]
+        return mask
+
+    def _prepare_filters(self, pod_info: PodInfo) -> None:
+        """What the filters need from the pod alone, worked out once per pod (not once per node)."""
         spec = pod_info.spec
         tolerations = spec.get("tolerations") or []
-        # NodeUnschedulable
-        mask = ~self.unschedulable if not tolerates(tolerations, UNSCHEDULABLE_TAINT) else \
-            np.ones(len(self.order), dtype=bool)
-        # TaintToleration: once per distinct set of taints
-        ok = np.array([all(t.get("effect") not in ("NoSchedule", "NoExecute") or tolerates(tolerations, t)
-                           for t in map(dict, taint_set)) for taint_set in self.taint_sets], dtype=bool)
-        mask &= ok[self.taints]
-        # NodeAffinity: nodeSelector and required terms (labels differ per node, so node by node)
+        self._filter_pod = pod_info
+        self._tolerates_unschedulable = tolerates(tolerations, UNSCHEDULABLE_TAINT)
+        self._tolerated = np.array(
+            [all(t.get("effect") not in ("NoSchedule", "NoExecute") or tolerates(tolerations, t)
+                 for t in map(dict, taint_set)) for taint_set in self.taint_sets], dtype=bool)
         affinity = spec.get("affinity") or {}
         if spec.get("nodeSelector") or (affinity.get("nodeAffinity") or {}).get(
                 "requiredDuringSchedulingIgnoredDuringExecution"):
             nodes = self.scheduler.nodes
             matches = (required_node_affinity_matches(spec, nodes[name].node) for name in self.order)
             self.affinity_mask = np.fromiter(matches, dtype=bool, count=len(self.order))
-            mask &= self.affinity_mask
         else:
             self.affinity_mask = None  # every node counts for spreading
-        # NodeResourcesFit
-        want = pod_info.requests
-        mask &= self.pod_count + 1 <= self.alloc_pods
-        if want.milli_cpu > 0:
-            mask &= want.milli_cpu <= self.alloc_cpu - self.req_cpu
-        if want.memory > 0:
-            mask &= want.memory <= self.alloc_mem - self.req_mem
-        if want.ephemeral_storage > 0:
-            mask &= want.ephemeral_storage <= self.alloc_eph - self.req_eph
-        return mask
+
+    def _find_feasible(self, pod_info: PodInfo, start: int, wanted: int) -> tuple[np.ndarray, int]:
+        """The first `wanted` feasible nodes from the round-robin start, and how many nodes were looked at.
+
+        As the reference path's loop, it stops as soon as it has found enough:
+        nodes are filtered a stretch at a time, not all 5,000 for every pod.
+        """
+        n = len(self.order)
+        self._prepare_filters(pod_info)
+        parts, found, processed, position = [], 0, 0, start
+        stretch = wanted + wanted // 4 + 16
+        while processed < n and found < wanted:
+            lo = position
+            hi = min(lo + stretch, n, lo + n - processed)
+            hits = np.flatnonzero(self.feasible_mask(pod_info, lo, hi, prepared=True))
+            need = wanted - found
+            if len(hits) >= need:
+                hits = hits[:need]
+                processed += int(hits[-1]) + 1
+                parts.append(hits + lo)
+                found = wanted
+                break
+            parts.append(hits + lo)
+            found += len(hits)
+            processed += hi - lo
+            position = hi % n
+            stretch *= 2
+        feasible = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return feasible, processed if found >= wanted else n
 
     def scores(self, pod_info: PodInfo, feasible: np.ndarray) -> np.ndarray:
         """The weighted total per feasible node, as the reference path's run_score adds it up."""
@@ -300,21 +341,13 @@ class FastPath:
         if n == 0:
             return None
         s = self.scheduler
-        mask = self.feasible_mask(pod_info)
-        if not mask.any():
-            return None  # the reference path explains why
         percentage = fwk.percentage_of_nodes_to_score
         if percentage is None:
             percentage = s.percentage_of_nodes_to_score
         wanted = num_feasible_nodes_to_find(percentage, n)
-        if len(self.positions) != n:
-            self.positions = np.arange(n)
-        start = s.next_start_node_index
-        rotated = np.concatenate((self.positions[start:], self.positions[:start]))  # round robin
-        in_order = mask[rotated]
-        found = np.cumsum(in_order)
-        processed = int(np.searchsorted(found, wanted) + 1) if found[-1] >= wanted else n
-        feasible = rotated[:processed][in_order[:processed]]
+        feasible, processed = self._find_feasible(pod_info, s.next_start_node_index, wanted)
+        if not len(feasible):
+            return None  # the reference path explains why
         s.next_start_node_index = (s.next_start_node_index + processed) % n
         if len(feasible) == 1:
             return self.order[feasible[0]]
