@@ -696,6 +696,38 @@ def resource_hog(cpu: float = 2.0, memory: int = 1024 * MI, ramp: float = 60.0) 
     return lambda container: ResourceHog(container, cpu, memory, ramp)
 
 
+def _stress(container: Container) -> Process:
+    """polinux/stress and vish/stress, the images of kubernetes.io's "Assign Memory/CPU Resources" tasks:
+    `--vm-bytes 250M` allocates that much memory within a second; `--cpu N` / `-cpus N` spins N cores."""
+    from k8slab.api.quantity import parse_quantity
+
+    args = container.args
+    memory, cpu = 0, 0.0
+
+    def value(flag: str) -> str | None:
+        for i, arg in enumerate(args):
+            if arg == flag and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(flag + "="):
+                return arg.split("=", 1)[1]
+        return None
+
+    if value("--vm-bytes"):
+        text = value("--vm-bytes") or "256M"
+        try:
+            memory = parse_quantity(text.upper().replace("B", "") if text[-1] in "bB" else text).value
+        except ValueError:
+            memory = 256 * MI
+    for flag in ("--cpu", "-cpus", "--cpus"):
+        if value(flag):
+            try:
+                cpu = float(value(flag) or 1)
+            except ValueError:
+                cpu = 1.0
+    memory = memory * int(value("--vm") or 1) if memory else 0
+    return ResourceHog(container, cpu_max=cpu, memory_max=memory + 2 * MI, ramp=1.0, memory_start=2 * MI)
+
+
 def _agnhost(container: Container) -> Process:
     """registry.k8s.io/e2e-test-images/agnhost, the image of kubernetes.io's probe examples."""
     args = container.args
@@ -721,7 +753,8 @@ class ImageRegistry:
         registry.set_pull_seconds("shop/api", 60)   # a slow pull
 
     Built in: nginx, httpd (web servers), busybox, alpine, ubuntu, debian
-    (shells), agnhost (kubernetes.io's test server), registry.k8s.io/pause,
+    (shells), agnhost (kubernetes.io's test server), polinux/stress and
+    vish/stress (kubernetes.io's resource examples), registry.k8s.io/pause,
     k8slab/crashloop, k8slab/job, k8slab/hog. Any other name is a generic web
     server on its declared ports. A tag named `doesnotexist` or `nonexistent`
     (as in kubernetes.io's examples of a failing pull) is missing too.
@@ -742,6 +775,8 @@ class ImageRegistry:
             Image("k8slab/crashloop", crash_loop(), 10 * MI, 1.0),
             Image("k8slab/job", batch_job(), 10 * MI, 1.0),
             Image("k8slab/hog", resource_hog(), 10 * MI, 1.0),
+            Image("polinux/stress", _stress, 10 * MI, 1.0, shell=False),
+            Image("vish/stress", _stress, 10 * MI, 1.0, shell=False),
         ):
             self.images[image.name] = image
 
