@@ -77,3 +77,10 @@ def test_a_reconcile_that_deletes_other_apps_pods_is_caught():
 
 def test_an_unfinished_answer_is_asked_for():
     assert "replace each ..." in check("03-rollout-bounds", {"a": ...}).message
+
+
+def test_an_empty_reconcile_is_told_it_changed_nothing():
+    def reconcile(api, replicas): ...
+
+    feedback = check("03-reconcile-live-pods", reconcile)
+    assert "your function changed nothing" in feedback.message

@@ -112,10 +112,10 @@ def _world(live: int, terminating: int, failed: int) -> APIServer:
 
 #: (what the world looks like, live, terminating, failed, replicas wanted)
 RECONCILE_CASES = [
+    ("no pods at all, want 2", 0, 0, 0, 2),
     ("2 live pods, 1 Terminating, want 3", 2, 1, 0, 3),
     ("3 live pods, 2 Failed, want 3", 3, 0, 2, 3),
     ("5 live pods, 1 Terminating, want 2", 5, 1, 0, 2),
-    ("no pods at all, want 2", 0, 0, 0, 2),
 ]
 
 
@@ -124,11 +124,21 @@ def check_reconcile(reconcile: Any) -> Feedback:
     name = "03-reconcile-live-pods"
     if not callable(reconcile):
         return Feedback(name, False, "pass your function itself: check('03-reconcile-live-pods', reconcile).")
+    ever_changed = False  # "changed nothing" only for a function that has never changed anything
     for description, live, terminating, failed, want in RECONCILE_CASES:
         api = _world(live, terminating, failed)
         try:
+            before = api.store.revision
             reconcile(api, want)
             revision = api.store.revision
+            changed_before, ever_changed = ever_changed, ever_changed or revision != before
+            if not changed_before and revision == before and live != want:
+                return Feedback(
+                    name,
+                    False,
+                    f"with {description}, your function changed nothing: list the "
+                    "app=hello pods, keep the live ones, then create or delete the difference.",
+                )
             reconcile(api, want)  # a second call on a world that is already right must change nothing
         except StatusError as error:
             return Feedback(
@@ -159,7 +169,7 @@ def check_reconcile(reconcile: Any) -> Feedback:
                 f"it seems to count pods that are Terminating or Failed ({counted} here) as if they were "
                 "running: skip pods with metadata.deletionTimestamp and pods whose status.phase is "
                 "Failed or Succeeded"
-                if counted
+                if counted and len(now_live) < want
                 else "create the missing pods and delete the extra ones"
             )
             return Feedback(
