@@ -215,7 +215,7 @@ cluster.kubectl("get events --field-selector involvedObject.name=hello")
 
 # %%
 print(cluster.kubectl("delete replicaset hello"))
-cluster.run(seconds=40)
+cluster.run(seconds=2)
 cluster.kubectl("get replicasets,pods")
 
 # %% [markdown]
