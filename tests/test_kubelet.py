@@ -636,3 +636,40 @@ def test_kubectl_logs_reaches_the_kubelet_through_the_api_server():
     assert kubectl.run("logs web") == "hello\n"
     node.kubelet.stop()
     assert "connect: connection refused" in kubectl.run("logs web")
+
+
+def test_previous_logs_of_a_pod_that_ran_once_do_not_exist():
+    node = Node()
+    node.pod(
+        containers=[{"name": "app", "image": "busybox", "command": ["sh", "-c", "echo once"]}],
+        restartPolicy="Never",
+    )
+    node.run(5)
+    assert node.kubelet.logs("default", "web", "app") == "once\n"
+    with pytest.raises(BadRequest, match="previous terminated container"):
+        node.kubelet.logs("default", "web", "app", previous=True)
+
+
+def test_a_node_condition_change_is_an_event_on_the_node():
+    node = Node()
+    node.kubelet.add_condition_provider(
+        lambda: {
+            "MemoryPressure": ("True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory")
+        }
+    )
+    node.run(10)
+    events = node.api.list("events", "default")["items"]
+    assert [(e["involvedObject"]["kind"], e["reason"], e["message"]) for e in events] == [
+        ("Node", "NodeHasInsufficientMemory", "Node node-1 status is now: NodeHasInsufficientMemory")
+    ]
+
+
+def test_a_broken_condition_provider_does_not_stop_the_heartbeats():
+    node = Node()
+    node.loop.strict = False
+    node.kubelet.add_condition_provider(lambda: 1 / 0)
+    node.run(30)
+    assert node.api.get("leases", "node-1", "kube-node-lease")["spec"]["renewTime"].startswith(
+        "2024-01-01T00:00:30"
+    )
+    assert node.loop.errors

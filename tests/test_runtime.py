@@ -240,3 +240,72 @@ def test_oomkilled_container_shows_in_pod_status_and_restarts():
     assert status["lastState"]["terminated"]["reason"] == "OOMKilled"
     assert status["lastState"]["terminated"]["exitCode"] == 137
     assert status["restartCount"] == 1
+
+
+SHELL_WORDS = [
+    "echo",
+    "hi",
+    "sleep",
+    "1",
+    "0.5",
+    "exit",
+    "3",
+    "cat",
+    "/tmp/a",
+    ">",
+    ">>",
+    ";",
+    "&&",
+    "||",
+    "\n",
+    "true",
+    "false",
+    "touch",
+    "rm",
+    "-f",
+    "while",
+    "true;",
+    "do",
+    "done",
+    "for",
+    "i",
+    "in",
+    "a",
+    "b",
+    "$i",
+    "$((",
+    "))",
+    "$(date)",
+    "$(",
+    ")",
+    "'",
+    '"',
+    "printf",
+    "%s",
+    "%d",
+    "i=$((i+1))",
+    "x=1",
+    "$x",
+    "frob",
+    "test",
+    "-e",
+    "[",
+    "]",
+    "if",
+    "$?",
+    "1/0",
+    "$((1/0))",
+]
+
+
+@given(st.lists(st.sampled_from(SHELL_WORDS), max_size=14))
+@settings(max_examples=200, deadline=None)
+def test_any_script_either_fails_to_start_or_runs_without_raising(words):
+    loop, rt, _ = runtime()
+    try:
+        container = start(rt, image="busybox", command=["sh", "-c", " ".join(words)])
+    except StartError:
+        return
+    loop.run(seconds=100_000)
+    container.logs()
+    assert container.running or container.exit_code is not None

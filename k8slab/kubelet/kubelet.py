@@ -247,6 +247,7 @@ class Kubelet:
         self._last_post = -STATUS_REPORT_FREQUENCY
         self._transitions: dict[str, tuple[str, str]] = {}
         self.registered = False
+        self._node_uid = ""
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -425,7 +426,7 @@ class Kubelet:
             if previous is None or previous[0] != status:
                 self._transitions[kind] = (status, now)
                 if previous is not None:
-                    self._node_event(reason)
+                    self._node_event(_node_event_reason(kind, status, reason))
             written.append(
                 {
                     "type": kind,
@@ -447,7 +448,11 @@ class Kubelet:
     def _node_event(self, reason: str) -> None:
         if self.recorder is None:
             return
-        node_ref = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": self.name, "uid": self.name}}
+        node_ref = {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": self.name, "uid": self._node_uid},
+        }
         self.recorder.event(node_ref, NORMAL, reason, f"Node {self.name} status is now: {reason}")
 
     # ================================================================ the pod watch
@@ -507,6 +512,8 @@ class Kubelet:
             self.restart_backoff.forget((worker.uid, record.name))
 
     def _release_ip(self, worker: PodWorker) -> None:
+        if worker.sandbox == "gone":
+            return  # released already (the pod ended); the address may be another pod's by now
         if worker.ip and self.ips is not None and not (worker.pod.get("spec") or {}).get("hostNetwork"):
             self.ips.release(worker.ip)
         worker.sandbox = "gone" if worker.sandbox else ""
@@ -1027,8 +1034,7 @@ class Kubelet:
                 out["message"] = message
             return out
 
-        sandbox_ok = worker.sandbox in ("ready",) or (done and worker.sandbox == "gone" and False)
-        conditions = [condition("PodReadyToStartContainers", sandbox_ok)]
+        conditions = [condition("PodReadyToStartContainers", worker.sandbox == "ready")]
         pending_init = [r.name for r in init if not r.succeeded()]
         conditions.append(
             condition(
@@ -1161,13 +1167,12 @@ class Kubelet:
         if record is None:
             raise BadRequest(f"container {container} is not valid for pod {pod}")
         if previous:
-            finished = (
-                record.finished[-2]
-                if record.current is None and len(record.finished) > 1 and record.waiting is None
-                else record.last
-            )
+            # the instance that status.lastState names: the newest exited one while another runs or waits
+            # to start, else the one before the newest (which the state itself shows)
             if record.current is not None or record.waiting is not None:
                 finished = record.last
+            else:
+                finished = record.finished[-2] if len(record.finished) > 1 else None
             if finished is None:
                 raise BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
             return finished.logs()
@@ -1247,6 +1252,13 @@ def logs_provider(api: Any, kubelets: dict[str, Kubelet]) -> Callable[..., str]:
             ) from None
 
     return logs
+
+
+def _node_event_reason(kind: str, status: str, reason: str) -> str:
+    """The event upstream records when a node condition flips: NodeReady, NodeNotReady, NodeHasDiskPressure..."""
+    if kind == "Ready":
+        return "NodeReady" if status == "True" else "NodeNotReady"
+    return "Node" + reason.removeprefix("Kubelet") if reason.startswith("Kubelet") else reason
 
 
 def _go_duration(seconds: float) -> str:

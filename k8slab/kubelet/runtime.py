@@ -426,7 +426,10 @@ class Script(Process):
         program = argv[0].rsplit("/", 1)[-1]
         if program in ("sh", "bash", "ash"):
             if len(argv) >= 3 and argv[1] == "-c":
-                return parse_script(argv[2])
+                try:
+                    return parse_script(argv[2])
+                except ValueError as error:  # shlex: an unterminated quote
+                    raise ScriptError(f"sh: syntax error: {error}") from None
             if len(argv) >= 2 and argv[1] == "-c":
                 raise ScriptError("sh: -c requires an argument")
             return []  # a shell with no script and no terminal reads an empty stdin and exits 0
@@ -491,7 +494,10 @@ class Script(Process):
             return
         if not argv:
             return
-        output, self.code = self._builtin(argv)
+        try:
+            output, self.code = self._builtin(argv)
+        except (TypeError, ValueError, OverflowError) as error:  # printf with the wrong arguments, ...
+            output, self.code = f"sh: {argv[0]}: {error}\n", 1
         if output is None:
             return
         if redirect and path:
@@ -613,23 +619,21 @@ class Script(Process):
                 quote = not quote
                 out += c
             elif c == "$" and not quote:
-                if text.startswith("$((", i):
+                if text.startswith("$((", i) and text.find("))", i) > 0:
                     end = text.find("))", i)
-                    expr = text[i + 3 : end]
-                    expr = re.sub(r"\$?([A-Za-z_]\w*)", lambda m: self.vars.get(m.group(1), "0") or "0", expr)
-                    out += (
-                        str(int(eval(expr, {"__builtins__": {}})))
-                        if re.fullmatch(r"[\d\s+\-*/%()]+", expr)
-                        else "0"
-                    )  # noqa: S307
+                    expr = re.sub(
+                        r"\$?([A-Za-z_]\w*)",
+                        lambda m: self.vars.get(m.group(1), "0") or "0",
+                        text[i + 3 : end],
+                    )
+                    out += str(_arithmetic(expr))
                     i = end + 2
                     continue
-                if text.startswith("$(", i):
+                if text.startswith("$(", i) and text.find(")", i) > 0:
                     end = text.find(")", i)
                     inner = text[i + 2 : end].strip()
-                    out += {"date": self.container.date(self.clock_at), "hostname": self.container.pod}.get(
-                        inner, ""
-                    )
+                    known = {"date": self.container.date(self.clock_at), "hostname": self.container.pod}
+                    out += known.get(inner, "")
                     i = end + 1
                     continue
                 match = re.match(r"\$\{?([A-Za-z_]\w*|\?)\}?", text[i:])
@@ -653,6 +657,36 @@ class Script(Process):
 
     def sigterm(self, elapsed: float) -> tuple[float, int] | None:
         return None  # sh or sleep as PID 1: SIGTERM is ignored
+
+
+def _arithmetic(expr: str) -> int:
+    """Shell arithmetic on whole numbers (+ - * / %), as in `i=$((i+1))`; anything else is 0."""
+    import ast
+
+    def value(node: ast.AST) -> int:
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            return -value(node.operand) if isinstance(node.op, ast.USub) else value(node.operand)
+        if isinstance(node, ast.BinOp):
+            left, right = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Div | ast.FloorDiv | ast.Mod) and right != 0:
+                quotient = (
+                    abs(left) // abs(right) * (1 if (left >= 0) == (right >= 0) else -1)
+                )  # C truncation
+                return quotient if not isinstance(node.op, ast.Mod) else left - right * quotient
+        raise ValueError(expr)
+
+    try:
+        return value(ast.parse(expr.strip() or "0", mode="eval").body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return 0
 
 
 # --------------------------------------------------------------------------- images and the registry
