@@ -1255,7 +1255,7 @@ def logs_provider(api: Any, kubelets: dict[str, Kubelet]) -> Callable[..., str]:
 
 
 def _node_event_reason(kind: str, status: str, reason: str) -> str:
-    """The event upstream records when a node condition flips: NodeReady, NodeNotReady, NodeHasDiskPressure..."""
+    """The event upstream records when a node condition flips: NodeReady, NodeHasDiskPressure, ..."""
     if kind == "Ready":
         return "NodeReady" if status == "True" else "NodeNotReady"
     return "Node" + reason.removeprefix("Kubelet") if reason.startswith("Kubelet") else reason
