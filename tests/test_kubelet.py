@@ -673,3 +673,12 @@ def test_a_broken_condition_provider_does_not_stop_the_heartbeats():
         "2024-01-01T00:00:30"
     )
     assert node.loop.errors
+
+
+def test_logs_of_a_pod_bound_a_moment_ago_say_it_is_waiting_to_start():
+    node = Node()
+    node.pod()
+    with pytest.raises(
+        BadRequest, match='container "app" in pod "web" is waiting to start: ContainerCreating'
+    ):
+        node.kubelet.logs("default", "web", "app")

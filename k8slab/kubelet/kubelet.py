@@ -1162,7 +1162,11 @@ class Kubelet:
 
     def logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str:
         """`kubectl logs`: the current (or `previous`) instance's output, with upstream's errors."""
-        worker = self._worker_for(namespace, pod)
+        try:
+            worker = self._worker_for(namespace, pod)
+        except NotFound:
+            self._not_started_yet(namespace, pod, container, previous)
+            raise
         record = next((r for r in worker.records if r.name == container), None)
         if record is None:
             raise BadRequest(f"container {container} is not valid for pod {pod}")
@@ -1191,6 +1195,23 @@ class Kubelet:
                 "pull image"
             )
         raise BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
+
+    def _not_started_yet(self, namespace: str, pod: str, container: str, previous: bool) -> None:
+        """A pod bound here that this kubelet has not synced yet (its watch event is still on the way)."""
+        try:
+            obj = self.client.get("pods", pod, namespace=namespace)
+        except NotFound:
+            return
+        spec = obj.get("spec") or {}
+        if spec.get("nodeName") != self.name:
+            return
+        names = [c.get("name") for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])]
+        if container not in names:
+            raise BadRequest(f"container {container} is not valid for pod {pod}")
+        if previous:
+            raise BadRequest(f'previous terminated container "{container}" in pod "{pod}" not found')
+        waiting = "PodInitializing" if spec.get("initContainers") else "ContainerCreating"
+        raise BadRequest(f'container "{container}" in pod "{pod}" is waiting to start: {waiting}')
 
     def crash_container(self, namespace: str, pod: str, container: str, exit_code: int = 1) -> Container:
         """Make a running container's process crash now: exit code 1 (reason Error) by default.
