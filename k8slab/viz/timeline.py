@@ -36,8 +36,8 @@ CONTAINER_STATE_COLOURS = {
     "Pending": "#eeeeee",
     "ContainerCreating": "#fff3c4",
     "PodInitializing": "#fff3c4",
-    "ErrImagePull": "#f8c291",
-    "ImagePullBackOff": "#f39c6b",
+    "ErrImagePull": "#d9822b",
+    "ImagePullBackOff": "#f0b27a",
     "Running": "#ffd8a8",
     "Ready": "#9be3b0",
     "CrashLoopBackOff": "#f4a6a6",
@@ -432,10 +432,10 @@ def plot_crash_loop(samples: pd.DataFrame, pod: str, container: str | None = Non
             color="#326ce5",
             label="the rule: at once, then 10 s doubling, at most 300 s",
         )
+        lift = max(float(table["back_off"].max()), 1.0) * 0.05  # labels just above the bars and the rule
         for row in table.itertuples(index=False):
-            bottom.text(
-                row.restart, row.back_off, f"{row.back_off:.0f}s", ha="center", va="bottom", fontsize=7
-            )
+            bottom.text(row.restart + 0.12, row.back_off + lift, f"{row.back_off:g}s", ha="left", fontsize=7)
+        bottom.set_ylim(0, max(float(table["back_off"].max()), 1.0) * 1.2)
         bottom.set_xticks(list(table["restart"]))
         bottom.legend(fontsize=7, loc="upper left")
     bottom.set_xlabel("restart number (restartCount)")
