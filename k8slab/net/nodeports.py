@@ -6,7 +6,7 @@ out clusterIPs: a requested port is checked (in range? free?), otherwise a
 free one is picked at random. Since Kubernetes 1.29 the range is split in
 two bands: random picks come from the upper band first, so that the low
 ports (the first min(max(16, size/32), 128), 30000-30085 for the default
-range) stay free for people who want to choose a port themselves.
+range; none in a range of 16 or fewer) stay free for people who want to choose a port themselves.
 
     allocator = NodePortAllocator(random)          # the loop's seeded generator
     allocator.allocate_service(service)            # fills spec.ports[*].nodePort, or raises Invalid
@@ -41,7 +41,8 @@ class NodePortAllocator:
         self.low, self.high = low, high
         self.port_range = port_range
         size = high - low + 1
-        self.static_band = min(max(16, size // 32), 128)  # ports low .. low+static_band-1
+        # calculateRangeOffset: low .. low+static_band-1 are picked at random only when the rest are taken
+        self.static_band = 0 if size <= 16 else min(max(16, size // 32), 128)
         self.allocated: set[int] = set()
 
     def __repr__(self) -> str:
@@ -63,7 +64,7 @@ class NodePortAllocator:
             (self.low, self.low + self.static_band - 1),
         ):
             free = last - first + 1 - sum(1 for p in self.allocated if first <= p <= last)
-            if free <= 0:
+            if last < first or free <= 0:
                 continue
             # A random start, then the next free port up (wrapping): the seeded generator keeps runs equal.
             start = self.random.randrange(last - first + 1)
