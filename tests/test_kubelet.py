@@ -682,3 +682,36 @@ def test_logs_of_a_pod_bound_a_moment_ago_say_it_is_waiting_to_start():
         BadRequest, match='container "app" in pod "web" is waiting to start: ContainerCreating'
     ):
         node.kubelet.logs("default", "web", "app")
+
+
+def test_a_pod_that_does_not_fit_the_node_is_rejected_by_the_kubelet():
+    node = Node()
+    big = {"name": "app", "image": "nginx:1.25", "resources": {"requests": {"cpu": "3"}}}
+    node.pod("first", containers=[big])
+    node.pod("second", containers=[big])
+    node.run(10)
+    assert node.get("first")["status"]["phase"] == "Running"
+    status = node.get("second")["status"]
+    assert status["phase"] == "Failed" and status["reason"] == "OutOfcpu"
+    assert status["message"] == (
+        "Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 3000, capacity: 4000"
+    )
+    assert ("Warning", "OutOfcpu", status["message"].removeprefix("Pod was rejected: ")) in node.events(
+        "second"
+    )
+    assert "podIP" not in status
+
+
+def test_a_finished_pod_no_longer_counts_against_the_node():
+    node = Node()
+    big = {
+        "name": "app",
+        "image": "busybox",
+        "command": ["sh", "-c", "sleep 2"],
+        "resources": {"requests": {"cpu": "3"}},
+    }
+    node.pod("first", containers=[big], restartPolicy="Never")
+    node.run(10)
+    node.pod("second", containers=[big], restartPolicy="Never")
+    node.run(1)
+    assert node.get("second")["status"]["phase"] == "Running"

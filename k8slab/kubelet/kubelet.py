@@ -43,7 +43,7 @@ from k8slab.api.errors import AlreadyExists, BadRequest, Conflict, InternalError
 from k8slab.client import Client, Informer, deep_copy
 from k8slab.controllers.events import NORMAL, WARNING, EventRecorder
 from k8slab.kubelet.probes import SUCCESS, run_probe
-from k8slab.kubelet.runtime import Container, ImageRegistry, Runtime, StartError, parse_image
+from k8slab.kubelet.runtime import Container, ImageRegistry, Runtime, StartError, _resources, parse_image
 from k8slab.sim import CallbackError, Timer
 
 LEASE_NAMESPACE = "kube-node-lease"
@@ -159,6 +159,8 @@ class PodWorker:
     start_time: str = ""
     terminating: bool = False
     final: bool = False  # phase Succeeded or Failed: nothing runs any more
+    admitted: bool = False
+    rejected: tuple[str, str] | None = None  # (reason, message) when admission refused the pod
     sync_queued: bool = False
     timer: Timer | None = None
     posted: dict | None = None
@@ -248,6 +250,7 @@ class Kubelet:
         self._transitions: dict[str, tuple[str, str]] = {}
         self.registered = False
         self._node_uid = ""
+        self.allocatable: dict[str, float | int] = {}
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -326,6 +329,10 @@ class Kubelet:
         )
         self.pod_cidr = (node.get("spec") or {}).get("podCIDR") or body["spec"]["podCIDR"]
         self.ips = PodIPAllocator(self.pod_cidr)
+        allocatable = node["status"].get("allocatable") or {}
+        self.allocatable = {
+            k: v for k, v in _resources(allocatable).items() if k in ("cpu", "memory", "pods")
+        }
         self._node_uid = node["metadata"].get("uid", "")
         self._last_post = self.loop.now
         self.registered = True
@@ -560,6 +567,14 @@ class Kubelet:
         if pod["metadata"].get("deletionTimestamp"):
             self._terminate(worker)
             return
+        if not worker.admitted:
+            rejection = self.admit(worker)
+            if rejection is not None:
+                reason, message = rejection
+                worker.rejected, worker.final = rejection, True
+                self._event(worker, WARNING, reason, message)
+                return
+            worker.admitted = True
         if worker.sandbox == "":
             self._create_sandbox(worker)
             return
@@ -583,6 +598,36 @@ class Kubelet:
                 self._ensure_started(worker, record)
         if self.pod_phase(worker) in ("Succeeded", "Failed"):
             self._finish(worker)
+
+    def admit(self, worker: PodWorker) -> tuple[str, str] | None:
+        """The kubelet's own admission check (upstream's predicate admit handler): does the pod still fit?
+
+        The scheduler has already checked, but a pod created with spec.nodeName
+        set skips the scheduler, so the kubelet checks pods, cpu and memory
+        against its allocatable once more; a pod that does not fit fails at
+        once with reason OutOfpods, OutOfcpu or OutOfmemory."""
+        active = [w for w in self.workers.values() if w.admitted and not w.final and w is not worker]
+        wanted = _pod_requests(worker.pod)
+        for resource in ("pods", "cpu", "memory"):
+            capacity = self.allocatable.get(resource)
+            if capacity is None:
+                continue
+            if resource == "pods":
+                requested, used = 1, len(active)
+            else:
+                requested = wanted.get(resource, 0)
+                if not requested:
+                    continue
+                used = sum(_pod_requests(w.pod).get(resource, 0) for w in active)
+            if used + requested > capacity:
+                scale = 1000 if resource == "cpu" else 1  # upstream prints cpu in millicores
+                numbers = [round(x * scale) for x in (requested, used, capacity)]
+                message = (
+                    f"Node didn't have enough resource: {resource}, requested: {numbers[0]}, "
+                    f"used: {numbers[1]}, capacity: {numbers[2]}"
+                )
+                return f"OutOf{resource}", message
+        return None
 
     @staticmethod
     def _should_restart(policy: str, last: Container) -> bool:
@@ -1007,6 +1052,16 @@ class Kubelet:
         """The status the kubelet writes (upstream's generateAPIPodStatus)."""
         pod = worker.pod
         old = pod.get("status") or {}
+        if worker.rejected is not None:
+            reason, message = worker.rejected
+            return {
+                "phase": "Failed",
+                "reason": reason,
+                "message": f"Pod was rejected: {message}",
+                "conditions": list(old.get("conditions") or []),
+                "startTime": worker.start_time,
+                "qosClass": old.get("qosClass") or _qos_class(pod),
+            }
         phase = self.pod_phase(worker, terminal) if worker.sandbox or terminal else "Pending"
         now = self.loop.timestamp()
         init = [r for r in worker.records if r.init]
@@ -1273,6 +1328,19 @@ def logs_provider(api: Any, kubelets: dict[str, Kubelet]) -> Callable[..., str]:
             ) from None
 
     return logs
+
+
+def _pod_requests(pod: dict) -> dict[str, float | int]:
+    """A pod's effective requests: the sum over its containers, or its largest init container if larger."""
+    spec = pod.get("spec") or {}
+    total: dict[str, float | int] = {}
+    for container in spec.get("containers") or []:
+        for key, value in _resources((container.get("resources") or {}).get("requests")).items():
+            total[key] = total.get(key, 0) + value
+    for container in spec.get("initContainers") or []:
+        for key, value in _resources((container.get("resources") or {}).get("requests")).items():
+            total[key] = max(total.get(key, 0), value)
+    return total
 
 
 def _node_event_reason(kind: str, status: str, reason: str) -> str:
