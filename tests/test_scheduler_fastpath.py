@@ -188,3 +188,14 @@ def test_fast_path_agrees_when_a_run_of_full_nodes_makes_the_search_wrap(full_fr
     big = {"requests": {"cpu": "2"}, "tolerations": [], "nodeSelector": None, "required": None,
            "preferred": [], "image": "nginx", "app": "web"}
     assert_same_choices(scheduler, [PodInfo.of(pod_object(f"p{i}", big)) for i in range(3)], seed)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nodes=st.lists(nodes_st, min_size=2, max_size=8), pods=st.lists(pod_st, min_size=1, max_size=3),
+       seed=st.integers(0, 2**16))
+def test_fast_path_scores_stay_right_for_pods_of_a_shape_it_has_seen(nodes, pods, seed):
+    """Resource scores are kept per shape of request and updated row by row as pods land: pods of the
+    same shapes, again and again, must still score every node as the plugins do."""
+    scheduler = make_scheduler(nodes, [], seed)
+    repeated = [PodInfo.of(pod_object(f"p{i}-{round}", p)) for round in range(4) for i, p in enumerate(pods)]
+    assert_same_choices(scheduler, repeated, seed)

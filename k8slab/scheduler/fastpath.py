@@ -55,9 +55,11 @@ DEFAULT_PLUGIN_NAMES = (
     "PodTopologySpread", "InterPodAffinity", "DefaultPreemption", "NodeResourcesBalancedAllocation",
     "ImageLocality", "DefaultBinder",
 )
+MAX_CACHED_SHAPES = 64  # distinct pod request shapes whose per-node resource scores are kept
 MAX_CACHED_SELECTORS = 64  # distinct Service/ReplicaSet selectors whose per-node counts are kept
 FIELDS = ("alloc_cpu", "alloc_mem", "alloc_eph", "alloc_pods", "req_cpu", "req_mem", "req_eph",
           "nz_cpu", "nz_mem", "pod_count", "unschedulable", "taints")
+FIELD_ROW = {name: row for row, name in enumerate(FIELDS)}
 
 
 class FastPath:
@@ -80,14 +82,17 @@ class FastPath:
             self.order = order
             self.index = {name: i for i, name in enumerate(order)}
             n = len(order)
-            for name in FIELDS:
-                setattr(self, name, np.zeros(n, dtype=np.int64))
+            self.table = np.zeros((len(FIELDS), n), dtype=np.int64)  # one row per field: one gather per pod
+            for row, name in enumerate(FIELDS):
+                setattr(self, name, self.table[row])  # a view: writing alloc_cpu[i] writes the table
             self.unschedulable = np.zeros(n, dtype=bool)
             self.taint_sets, self.taint_set_index = [], {}
             self.zone = np.full(n, -1, dtype=np.int64)
             self.has_hostname = np.zeros(n, dtype=bool)
             self.zone_ids: dict[str, int] = {}
             self.match_counts = {}
+            self.resource_scores: dict[tuple, np.ndarray] = {}  # request shape -> score per node
+            self.zero_capacity: set[int] = set()  # rows of nodes without cpu or memory
             dirty = order
         else:
             dirty = s.dirty
@@ -97,6 +102,11 @@ class FastPath:
                 self._write_row(i, s.nodes[name])
                 for selector, namespace, counts in self.match_counts.values():
                     counts[i] = count_matching(s.nodes[name].pods.values(), selector, namespace)
+                if self.zero_capacity:
+                    self.resource_scores.clear()  # the general arithmetic serves until they are gone
+                elif dirty is not order:
+                    for shape, scores in self.resource_scores.items():
+                        scores[i] = self._resource_score_of_row(shape, i)
         s.dirty = set()
 
     def _write_row(self, i: int, info) -> None:
@@ -104,6 +114,10 @@ class FastPath:
         self.alloc_cpu[i], self.alloc_mem[i] = alloc.milli_cpu, alloc.memory
         self.alloc_eph[i] = alloc.ephemeral_storage
         self.alloc_pods[i] = alloc.allowed_pod_number
+        if alloc.milli_cpu > 0 and alloc.memory > 0:
+            self.zero_capacity.discard(i)
+        else:
+            self.zero_capacity.add(i)
         self.req_cpu[i], self.req_mem[i], self.req_eph[i] = req.milli_cpu, req.memory, req.ephemeral_storage
         self.nz_cpu[i], self.nz_mem[i] = nz.milli_cpu, nz.memory
         self.pod_count[i] = len(info.pods)
@@ -241,6 +255,69 @@ class FastPath:
             if highest > 0:
                 raw = MAX_NODE_SCORE * raw // highest
             total += DEFAULT_WEIGHTS["NodeAffinity"] * raw
+        if not self.zero_capacity:
+            total += self._resource_scores(pod_info, feasible)
+        else:
+            total += self._resource_scores_with_zero_capacity(pod_info, feasible)
+        # ImageLocality (weight 1): only nodes that have one of the pod's images score above 0
+        total += self._image_scores(pod_info, feasible)
+        # PodTopologySpread (weight 2): the system default spreading, for pods of a Service or ReplicaSet
+        selector = self.scheduler.default_selector(pod_info)
+        if selector is not None:
+            total += DEFAULT_WEIGHTS["PodTopologySpread"] * self._spread_scores(pod_info, selector, feasible)
+        return total
+
+    def _resource_scores(self, pod_info: PodInfo, feasible: np.ndarray) -> np.ndarray:
+        """LeastAllocated plus BalancedAllocation (weight 1 each) when every node has cpu and memory.
+
+        Both depend only on the node's sums and the pod's requests, so for
+        each shape of request seen lately the scores of every node are kept,
+        and `sync` recomputes only the rows of nodes that changed.
+        """
+        nz, want = pod_info.non_zero_requests, pod_info.requests
+        shape = (nz.milli_cpu, nz.memory, want.milli_cpu, want.memory)
+        scores = self.resource_scores.get(shape)
+        if scores is None:
+            if len(self.resource_scores) >= MAX_CACHED_SHAPES:
+                self.resource_scores.pop(next(iter(self.resource_scores)))
+            scores = self._resource_scores_of(shape, slice(None))
+            self.resource_scores[shape] = scores
+        return scores[feasible]
+
+    def _resource_scores_of(self, shape: tuple[int, int, int, int], rows) -> np.ndarray:
+        """The arithmetic of fit.py's leastAllocated and balanced_allocation.py, over nodes `rows`.
+
+        (cap - requested) * 100 // cap is negative exactly when the node is
+        over-requested, where LeastAllocated scores 0.
+        """
+        nz_cpu, nz_mem, want_cpu, want_mem = shape
+        cap_cpu, cap_mem = self.alloc_cpu[rows], self.alloc_mem[rows]
+        least_cpu = np.maximum((cap_cpu - (self.nz_cpu[rows] + nz_cpu)) * MAX_NODE_SCORE // cap_cpu, 0)
+        least_mem = np.maximum((cap_mem - (self.nz_mem[rows] + nz_mem)) * MAX_NODE_SCORE // cap_mem, 0)
+        total = (least_cpu + least_mem) // 2
+        if want_cpu or want_mem:  # BalancedAllocation skips a pod that requests nothing
+            f_cpu = np.minimum((self.req_cpu[rows] + want_cpu) / cap_cpu, 1.0)
+            f_mem = np.minimum((self.req_mem[rows] + want_mem) / cap_mem, 1.0)
+            std = np.abs((f_cpu - f_mem) / 2)
+            total += ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
+        return total
+
+    def _resource_score_of_row(self, shape: tuple[int, int, int, int], i: int) -> int:
+        """`_resource_scores_of` for one node, in plain Python: the same IEEE doubles, the same result
+        (the integers are exact in a double, so int / int rounds as numpy's float64 division does)."""
+        nz_cpu, nz_mem, want_cpu, want_mem = shape
+        cap_cpu, cap_mem = int(self.alloc_cpu[i]), int(self.alloc_mem[i])
+        least_cpu = max((cap_cpu - (int(self.nz_cpu[i]) + nz_cpu)) * MAX_NODE_SCORE // cap_cpu, 0)
+        least_mem = max((cap_mem - (int(self.nz_mem[i]) + nz_mem)) * MAX_NODE_SCORE // cap_mem, 0)
+        total = (least_cpu + least_mem) // 2
+        if want_cpu or want_mem:
+            f_cpu = min((int(self.req_cpu[i]) + want_cpu) / cap_cpu, 1.0)
+            f_mem = min((int(self.req_mem[i]) + want_mem) / cap_mem, 1.0)
+            total += int((1 - abs((f_cpu - f_mem) / 2)) * MAX_NODE_SCORE)
+        return total
+
+    def _resource_scores_with_zero_capacity(self, pod_info: PodInfo, feasible: np.ndarray) -> np.ndarray:
+        total = np.zeros(len(feasible), dtype=np.int64)
         # NodeResourcesFit, LeastAllocated (weight 1)
         score_sum = np.zeros(len(feasible), dtype=np.int64)
         weight_sum = np.zeros(len(feasible), dtype=np.int64)
@@ -268,12 +345,6 @@ class FastPath:
             (has_cpu, f_cpu), (has_mem, f_mem) = fractions
             std = np.where(has_cpu & has_mem, np.abs((f_cpu - f_mem) / 2), 0.0)
             total += ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
-        # ImageLocality (weight 1): only nodes that have one of the pod's images score above 0
-        total += self._image_scores(pod_info, feasible)
-        # PodTopologySpread (weight 2): the system default spreading, for pods of a Service or ReplicaSet
-        selector = self.scheduler.default_selector(pod_info)
-        if selector is not None:
-            total += DEFAULT_WEIGHTS["PodTopologySpread"] * self._spread_scores(pod_info, selector, feasible)
         return total
 
     def _matching_pods_per_node(self, selector, namespace: str) -> np.ndarray:
