@@ -308,8 +308,9 @@ plot_timeline(timeline.segments(), title="Six pods, their first two minutes")
 # %% [markdown]
 # What to see:
 #
-# * **ContainerCreating** (yellow) is the sandbox and the image pull. The init pod's nginx waits longer:
-#   its init container must finish first (`init/wait` ends `Completed`).
+# * **ContainerCreating** (yellow) is the sandbox and the image pull. The init pod's nginx waits longer
+#   (**PodInitializing**): its init container must finish first. `init/wait` runs (orange: an init
+#   container is never "ready", it only has to finish) and ends `Completed`.
 # * **Ready** (green) is a running container. `web/nginx` stays there.
 # * `job/work` runs for 30 s and ends **Completed**: with `restartPolicy: Never` nothing restarts it, and
 #   the pod's phase is `Succeeded`.
@@ -484,8 +485,8 @@ plot_timeline(timeline.segments(), title="Readiness (slow-start) and liveness (l
 
 # %% [markdown]
 # `slow-start/app` went orange (Running, not ready) for its warm-up, green when the probe passed, orange
-# again about 15 s after the server broke (three failed probes, 5 s apart), and green at the first
-# success after it was fixed. It was never restarted: readiness only decides about traffic.
+# again when three probes in a row had failed after the server broke (they run every 5 s), and green at
+# the first success after it was fixed. It was never restarted: readiness only decides about traffic.
 #
 # `liveness/liveness` was killed after three failed liveness probes, restarted at once, killed again,
 # then restarted after a 10 s back-off: the same back-off as a crash. Its events say why:
