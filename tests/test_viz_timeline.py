@@ -293,3 +293,10 @@ def test_a_row_s_segments_tile_its_time_without_gaps_or_overlaps(changes):
         assert all(start < end for start, end in zip(starts[:-1], ends[:-1], strict=True))
         pairs = list(zip(group["state"], group["restarts"], strict=True))
         assert all(a != b for a, b in zip(pairs, pairs[1:], strict=False))  # neighbours differ
+
+
+def test_marks_draw_a_labelled_line_at_each_moment(crash_loop):
+    fig = plot_timeline(segments(crash_loop), marks={"node-2 fails": 15.0, "evicted": 90.0})
+    ax = fig.axes[0]
+    assert [list(line.get_xdata()) for line in ax.lines] == [[15.0, 15.0], [90.0, 90.0]]
+    assert [t.get_text() for t in ax.texts] == [" node-2 fails", " evicted"]

@@ -262,11 +262,13 @@ def plot_timeline(
     by: str | None = None,
     start: float | None = None,
     end: float | None = None,
+    marks: dict[str, float] | None = None,
 ):
     """A Gantt chart: one row per container (or pod), a coloured bar per state, a legend; returns the Figure.
 
     `segments` is what `segments()` or `TimelineRecorder.segments()` returns;
-    `by` is read from it (rows with an empty container are pods)."""
+    `by` is read from it (rows with an empty container are pods). `marks`
+    draws a dashed line at each moment worth pointing at: {"node-2 fails": 15}."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -304,6 +306,9 @@ def plot_timeline(
     first = float(segments["start"].min()) if start is None else start
     last = float(segments["end"].max()) if end is None else end
     ax.set_xlim(first, last if last > first else first + 1)
+    for label, when in (marks or {}).items():
+        ax.axvline(when, color="#c0392b", linestyle="--", linewidth=1)
+        ax.text(when, 0.01, f" {label}", color="#c0392b", fontsize=7, transform=ax.get_xaxis_transform())
     ax.set_xlabel("virtual time (s)")
     ax.set_title(title)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)

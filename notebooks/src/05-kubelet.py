@@ -111,7 +111,7 @@ watch.stop()
 
 # %%
 cluster = Cluster(nodes=3, seed=0)
-for name, kubelet in cluster.kubelets.items():
+for kubelet in cluster.kubelets.values():
     print(f"{kubelet!r:40} watches pods with fieldSelector {kubelet.pods.field_selector}")
 
 # %% [markdown]
@@ -597,6 +597,7 @@ cluster.kubectl("get pods -o wide")
 
 # %%
 pictures = Recorder(cluster, every=5)
+lives = TimelineRecorder(cluster)
 failed_at = cluster.now
 cluster.fail_node("node-2")
 cluster.run(seconds=120)
@@ -614,6 +615,25 @@ Player(frames)
 # %%
 print(cluster.kubectl("get nodes"))
 print(cluster.kubectl("get pods -o wide"))
+
+# %% [markdown]
+# The same two minutes as a timeline, one row per pod this time (`by="pod"`, in the state graph's
+# colours). The pod on node-2 stays green until it is evicted: k8slab does not mark the pods of a silent
+# node not-ready (a real node lifecycle controller does, at the 40 s mark, so that Services stop sending
+# them traffic before they are evicted).
+
+# %%
+from datetime import datetime, timedelta
+
+started = cluster.loop.datetime() - timedelta(seconds=cluster.now)  # the cluster's t = 0 as a date
+ready = next(c for c in cluster.api.get("nodes", "node-2")["status"]["conditions"] if c["type"] == "Ready")
+not_ready_at = (datetime.fromisoformat(ready["lastTransitionTime"]) - started).total_seconds()
+pods = lives.segments(by="pod")
+evicted_at = pods[pods["state"] == "Terminating"]["start"].min()
+print(f"node-2 failed at t={failed_at:g}s, was marked NotReady at t={not_ready_at:g}s, "
+      f"its pod was evicted at t={evicted_at:g}s")
+plot_timeline(pods, title="A Deployment of 4 pods while node-2 fails",
+              marks={"node-2 fails": failed_at, "NotReady": not_ready_at, "evicted": evicted_at})
 
 # %% [markdown]
 # The old pod stays `Terminating` on node-2: deleting a pod asks its kubelet to stop the containers and
@@ -651,6 +671,8 @@ print(cluster.kubectl("get pods -o wide"))
 # * No volumes, Secrets or ConfigMaps are mounted; postStart hooks are not run.
 # * A sandbox takes a fixed 0.5 s; an image pull takes a fixed number of seconds per image, one pull at a
 #   time per node (the kubelet's default), with no layers and no shared bandwidth.
+# * The node lifecycle controller does not mark the pods of a silent node not-ready, and it has none of
+#   upstream's protections for a whole zone going down (it evicts as if one node among many failed).
 # * The runtime tells the kubelet at once when a process exits (a real kubelet learns it from the
 #   runtime's events or by listing the containers every second), and probes start exactly on their
 #   period (a real kubelet adds a random delay to the first probe of each container).
