@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k8slab.api.server import APIServer
 from k8slab.client import Client
@@ -18,6 +20,7 @@ from k8slab.net.proxy import (
     EndpointInfo,
     KubeProxy,
     Packet,
+    RecentLists,
     ServicePortInfo,
     build_rules,
     endpoint_chain,
@@ -495,3 +498,43 @@ def test_slices_written_by_hand_with_odd_content_do_not_crash_the_proxy():
     lab.run()
     assert not lab.loop.errors
     assert lab.proxy.route("10.244.2.9", lab.cluster_ip(), 80).endpoint == "10.1.2.3:9000"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["10.96.0.1", "10.96.0.2", "10.96.0.3", NODE_1_IP, "10.96.9.9"]),
+            st.sampled_from([80, 443, 30001, 30003]),
+            st.sampled_from(["10.244.1.5", "203.0.113.9", NODE_1_IP]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_the_indexed_walk_gives_the_same_verdicts_as_trying_every_rule(seed, packets):
+    ports = [
+        ServicePortInfo(
+            "default", "a", "", "TCP", "10.96.0.1", 80, node_port=30001, externally_accessible=True
+        ),
+        ServicePortInfo("default", "b", "", "TCP", "10.96.0.2", 80, session_affinity_seconds=30),
+        ServicePortInfo(
+            "default", "c", "", "TCP", "10.96.0.3", 443, node_port=30003, externally_accessible=True
+        ),
+        *(ServicePortInfo("default", f"x{i}", "", "TCP", f"10.96.1.{i}", 80) for i in range(12)),
+    ]
+    eps = {port.key: endpoints(1 + i % 4) for i, port in enumerate(ports) if port.name != "c"}
+    rules = build_rules(ports, eps, "node-1")
+    fast_rng, slow_rng = random.Random(seed), random.Random(seed)
+    fast_recent, slow_recent = RecentLists(), RecentLists()
+    for destination, port, source in packets:
+        packet = Packet(source, destination, port)
+        fast = walk(rules, packet, fast_rng, local_ips=(NODE_1_IP,), recent=fast_recent)
+        slow = walk(rules, packet, slow_rng, local_ips=(NODE_1_IP,), recent=slow_recent, indexed=False)
+        assert (fast.action, fast.endpoint, fast.masquerade, fast.trace) == (
+            slow.action,
+            slow.endpoint,
+            slow.masquerade,
+            slow.trace,
+        )

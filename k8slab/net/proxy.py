@@ -49,8 +49,10 @@ kernel's conntrack is not modelled: every `route` is a new connection.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import ipaddress
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,8 +81,14 @@ IPTABLES_VERSION = "v1.8.9"
 # ----------------------------------------------------------------------------- names and numbers
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _hash16(text: str) -> str:
-    return base64.b32encode(hashlib.sha256(text.encode()).digest()).decode()[:16]
+    """The first 16 base32 characters of sha256(text): those are the first 10 bytes of the digest.
+
+    Cached, as kube-proxy keeps each Service port's and endpoint's chain names
+    between syncs instead of hashing them again every time.
+    """
+    return base64.b32encode(hashlib.sha256(text.encode()).digest()[:10]).decode()
 
 
 def port_proto_hash(service_port_name: str, protocol: str) -> str:
@@ -125,6 +133,7 @@ def probability(n: int) -> str:
     return f"{1.0 / n:0.10f}"
 
 
+@functools.lru_cache(maxsize=1024)
 def kernel_probability(written: str) -> float:
     """The probability the kernel really uses: xt_statistic keeps it as a 31-bit fraction."""
     return round(float(written) * 0x80000000) / 0x80000000
@@ -146,7 +155,7 @@ def _quote(comment: str) -> str:
 # ----------------------------------------------------------------------------- rules
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Rule:
     """One iptables rule, held as its parts so it can be printed both ways and matched against a packet."""
 
@@ -279,6 +288,7 @@ class ProxyRules:
 
     def __init__(self) -> None:
         self.chains: dict[tuple[str, str], list[Rule]] = {}
+        self._index: dict[tuple[str, str], tuple[dict, list[int]]] = {}
         for table, builtins in BUILTIN_CHAINS.items():
             for chain in builtins:
                 self.chains[(table, chain)] = []
@@ -288,9 +298,38 @@ class ProxyRules:
 
     def add(self, rule: Rule) -> None:
         self.chains.setdefault((rule.table, rule.chain), []).append(rule)
+        if self._index:
+            self._index.clear()
 
     def chain(self, table: str, chain: str) -> list[Rule]:
         return self.chains.get((table, chain), [])
+
+    def candidates(self, table: str, chain: str, destination: str, dport: int, protocol: str) -> list[int]:
+        """Positions of the rules of a chain that can match a packet to destination:dport, in order.
+
+        The kernel tries all 1,000 rules of a busy KUBE-SERVICES one by one;
+        this fast path files the rules by destination once, so a walk tries
+        only the few that name this destination plus those that name none.
+        The answer is the same: the same rules, in the same order.
+        """
+        key = (table, chain)
+        index = self._index.get(key)
+        if index is None:
+            by_destination: dict[tuple[str, int | None, str], list[int]] = {}
+            undirected: list[int] = []
+            for position, rule in enumerate(self.chains.get(key, [])):
+                if rule.destination and "/" not in rule.destination:
+                    by_destination.setdefault((rule.destination, rule.dport, rule.protocol), []).append(
+                        position
+                    )
+                else:
+                    undirected.append(position)
+            index = self._index[key] = (by_destination, undirected)
+        by_destination, undirected = index
+        directed = by_destination.get((destination, dport, protocol), [])
+        if not directed:
+            return undirected
+        return sorted(directed + undirected)
 
     def __len__(self) -> int:
         return sum(len(rules) for rules in self.chains.values())
@@ -796,7 +835,7 @@ class Verdict:
     endpoint: str = ""
     service: str = ""  # the rule comment's service port name, e.g. "default/web:http"
     masquerade: bool = False
-    trace: list[tuple[str, str, int, str]] = field(default_factory=list)  # (table, chain, num, rule text)
+    trace: list[tuple[str, str, int, Rule]] = field(default_factory=list)  # (table, chain, rule number, rule)
 
     @property
     def ip(self) -> str:
@@ -805,6 +844,10 @@ class Verdict:
     @property
     def port(self) -> int | None:
         return int(self.endpoint.rsplit(":", 1)[1]) if self.endpoint else None
+
+    def trace_text(self) -> str:
+        """The rules the packet matched, one per line, as `iptables-save` prints them."""
+        return "\n".join(f"{table:<6} {rule.save_text()}" for table, _, _, rule in self.trace)
 
     @property
     def chains(self) -> list[str]:
@@ -842,18 +885,20 @@ class RecentLists:
         return source in entries
 
 
-_networks: dict[str, Any] = {}
+@functools.lru_cache(maxsize=256)
+def _network(cidr: str) -> tuple[int, int]:
+    network = ipaddress.ip_network(cidr, strict=False)
+    return int(network.network_address), int(network.netmask)
 
 
 def _in(address: str, cidr: str) -> bool:
+    """Is `address` in `cidr` (or equal to it, for a plain address)?"""
     if "/" not in cidr:
         return address == cidr
-    network = _networks.get(cidr)
-    if network is None:
-        network = _networks[cidr] = ipaddress.ip_network(cidr, strict=False)
+    base, mask = _network(cidr)
     try:
-        return ipaddress.ip_address(address) in network
-    except ValueError:
+        return int.from_bytes(socket.inet_aton(address), "big") & mask == base
+    except OSError:
         return False
 
 
@@ -864,11 +909,15 @@ def walk(
     now: float = 0.0,
     local_ips: tuple[str, ...] = (),
     recent: RecentLists | None = None,
+    indexed: bool = True,
 ) -> Verdict:
     """Carry a new connection through nat PREROUTING, then the filter table, as the kernel would.
 
     `rng` decides the `-m statistic` rules (pass the loop's seeded `loop.random`);
     `recent` holds the session-affinity memory (one per node, like the kernel's).
+    `indexed=False` tries every rule of every chain in order, as the kernel
+    does; the default skips rules that name another destination
+    (`ProxyRules.candidates`), which gives the same verdict, faster.
     """
     recent = recent if recent is not None else RecentLists()
     verdict = Verdict("ACCEPT")
@@ -899,10 +948,16 @@ def walk(
         """Returns a terminal action ("DNAT", "REJECT", "DROP") or None when the chain falls through."""
         if depth > 32:
             raise RuntimeError(f"iptables: too many levels of jumps at chain {chain}")
-        for number, rule in enumerate(rules.chain(table, chain), start=1):
+        chain_rules = rules.chain(table, chain)
+        if indexed and len(chain_rules) > 8:
+            positions = rules.candidates(table, chain, packet.destination, packet.dport, packet.protocol)
+        else:
+            positions = range(len(chain_rules))
+        for position in positions:
+            rule, number = chain_rules[position], position + 1
             if not matches(rule):
                 continue
-            verdict.trace.append((table, chain, number, rule.save_text()))
+            verdict.trace.append((table, chain, number, rule))
             if rule.recent == "set":
                 recent.set(rule.recent_name, packet.source, now)
             target = rule.target
