@@ -309,3 +309,25 @@ def test_any_script_either_fails_to_start_or_runs_without_raising(words):
     loop.run(seconds=100_000)
     container.logs()
     assert container.running or container.exit_code is not None
+
+
+def test_web_server_latency_climbs_when_requests_outrun_its_workers():
+    registry = ImageRegistry()
+    registry.register("one", web_server(latency=0.1, workers=1))
+    loop, rt, _ = runtime(registry)
+    container = start(rt, image="one:1")
+    latencies = [container.handle_http("GET", "/", {})[2] for _ in range(3)]  # three at the same instant
+    assert latencies == pytest.approx([0.1, 0.2, 0.3])
+    loop.run(seconds=5)
+    assert container.handle_http("GET", "/", {})[2] == pytest.approx(0.1)
+
+
+def test_web_server_cpu_follows_its_request_rate():
+    loop, rt, _ = runtime()
+    container = start(rt)
+    idle = container.usage(loop.now)[0]
+    for _ in range(1000):
+        container.handle_http("GET", "/", {})
+    assert container.usage(loop.now)[0] == pytest.approx(idle + 100 * 0.002)
+    loop.run(seconds=11)
+    assert container.usage(loop.now)[0] == pytest.approx(idle)

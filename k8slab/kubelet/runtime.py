@@ -145,11 +145,20 @@ class WebServer(Process):
     makes it answer 500 everywhere (a notebook's "break it" switch);
     `warmup` seconds after starting it answers 503 (not ready yet);
     `fail_after` seconds after starting it turns unhealthy by itself (what
-    agnhost's `liveness` does after 10 s). `latency` is seconds per request.
+    agnhost's `liveness` does after 10 s).
+
+    The latency model, deterministic: each request needs `latency` seconds
+    of one of `workers` worker processes; a request that finds them all busy
+    waits its turn, so latency climbs once requests come faster than
+    `workers / latency` per second. Each request costs `cpu_per_request`
+    core-seconds, so CPU usage follows the request rate (averaged over the
+    last 10 s); a CPU limit below that demand slows every request down in
+    proportion (throttling).
     """
 
     cpu = 0.001
     memory = 8 * MI
+    WINDOW = 10  # seconds over which the request rate is averaged
 
     def __init__(
         self,
@@ -158,6 +167,8 @@ class WebServer(Process):
         fail_after: float | None = None,
         latency: float = 0.002,
         default_port: int = 80,
+        workers: int = 4,
+        cpu_per_request: float = 0.002,
     ):
         super().__init__(container)
         self.warmup = warmup
@@ -165,7 +176,10 @@ class WebServer(Process):
         self.latency = latency
         self.healthy = True
         self.default_port = default_port
+        self.cpu_per_request = cpu_per_request
         self.requests = 0
+        self.busy_until = [0.0] * max(int(workers), 1)
+        self.per_second: dict[int, int] = {}  # whole second since start -> requests in it
         self.lines.append((0.0, "/docker-entrypoint.sh: Configuration complete; ready for start up"))
 
     def ports(self) -> set[int]:
@@ -174,27 +188,53 @@ class WebServer(Process):
         }
         return {p for p in declared if isinstance(p, int)} or {self.default_port}
 
+    def rate(self, elapsed: float) -> float:
+        """Requests per second over the last WINDOW seconds."""
+        now = int(elapsed)
+        return (
+            sum(n for second, n in self.per_second.items() if now - self.WINDOW < second <= now) / self.WINDOW
+        )
+
+    def usage(self, elapsed: float) -> tuple[float, int]:
+        return self.cpu + self.rate(elapsed) * self.cpu_per_request, self.memory
+
     def handle_http(self, method: str, path: str, headers: dict, elapsed: float) -> tuple[int, str, float]:
         self.requests += 1
+        second = int(elapsed)
+        self.per_second[second] = self.per_second.get(second, 0) + 1
+        for old in [s for s in self.per_second if s <= second - self.WINDOW]:
+            del self.per_second[old]
         if not self.healthy or (self.fail_after is not None and elapsed >= self.fail_after):
             code, body = 500, "error: the server is unhealthy\n"
         elif elapsed < self.warmup:
             code, body = 503, "not ready: still warming up\n"
         else:
             code, body = 200, f"Hello from {self.container.pod} (version {self.container.version})\n"
+        service = self.latency
+        limit = self.container.limits.get("cpu")
+        wanted = self.cpu + self.rate(elapsed) * self.cpu_per_request
+        if limit and wanted > limit:
+            service *= wanted / limit  # throttled: the same work takes longer
+        worker = min(range(len(self.busy_until)), key=self.busy_until.__getitem__)
+        begins = max(elapsed, self.busy_until[worker])
+        self.busy_until[worker] = begins + service
+        client = headers.get("X-Forwarded-For") or _gateway(self.container.ip)
         agent = headers.get("User-Agent", "-")
         stamp = self.container.clock(elapsed)
-        self.lines.append(
-            (
-                elapsed,
-                f'10.0.0.1 - - [{stamp}] "{method} {path} HTTP/1.1" {code} {len(body)} "-" "{agent}" "-"',
-            )
-        )
-        del self.lines[:-MAX_LOG_LINES]
-        return code, body, self.latency
+        line = f'{client} - - [{stamp}] "{method} {path} HTTP/1.1" {code} {len(body)} "-" "{agent}" "-"'
+        self.lines.append((elapsed, line))
+        if len(self.lines) > MAX_LOG_LINES:
+            del self.lines[: len(self.lines) - MAX_LOG_LINES]
+        return code, body, begins + service - elapsed
 
     def sigterm(self, elapsed: float) -> tuple[float, int] | None:
         return 0.0, 0  # nginx shuts down at once on SIGTERM and exits 0
+
+
+def _gateway(ip: str) -> str:
+    """The pod network's bridge address (.1 of the pod's /24): where the kubelet's probes come from."""
+    parts = ip.split(".")
+    return ".".join(parts[:3] + ["1"]) if len(parts) == 4 else ip
 
 
 class CrashLoop(Process):
