@@ -39,7 +39,7 @@ architecture(highlight=[8, 9])
 # Then it writes what happened to the pod's `status`, which is how you, the controllers and the other
 # components learn about it.
 #
-# ## 2. Build it: a kubelet in twenty lines
+# ## 2. Build it: a kubelet in thirty lines
 #
 # We start a cluster with a scheduler but without kubelets (`components=("scheduler",)`), so pods get a
 # node and then nothing happens to them. Then we run our own kubelet on node-1 only: it watches the pods
@@ -390,9 +390,10 @@ plot_crash_loop(samples, "crash")
 cluster.kubectl("get pods")
 
 # %% [markdown]
-# Why did it crash? The logs of the container that runs now are short; `--previous` shows the logs of the
-# run before, the one that died. This is usually the first thing to look at when a pod is in
-# CrashLoopBackOff.
+# Why did it crash? `kubectl logs` shows what a container wrote to its output. Each restart is a new
+# container with empty logs, so after a crash the useful ones belong to the run that died: `--previous`
+# asks for the instance that the container's `lastState` describes. When a pod is in CrashLoopBackOff
+# this is usually the first thing to look at.
 
 # %%
 print(cluster.kubectl("logs crash --previous"))
@@ -489,7 +490,7 @@ plot_timeline(timeline.segments(), title="Readiness (slow-start) and liveness (l
 # the first success after it was fixed. It was never restarted: readiness only decides about traffic.
 #
 # `liveness/liveness` was killed after three failed liveness probes, restarted at once, killed again,
-# then restarted after a 10 s back-off: the same back-off as a crash. Its events say why:
+# then restarted after a 10 s back-off (the same back-off as a crash), and so on. Its events say why:
 
 # %%
 print(cluster.kubectl("describe pod liveness").split("Events:")[1])
