@@ -51,6 +51,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import ipaddress
 import socket
 from dataclasses import dataclass, field
@@ -292,6 +293,16 @@ class ProxyRules:
         for table, builtins in BUILTIN_CHAINS.items():
             for chain in builtins:
                 self.chains[(table, chain)] = []
+
+    def __repr__(self) -> str:
+        counts = {
+            table: sum(len(r) for (t, _), r in self.chains.items() if t == table) for table in BUILTIN_CHAINS
+        }
+        return f"ProxyRules(filter={counts['filter']} rules, nat={counts['nat']} rules)"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        """In a notebook: the iptables-save text (static HTML, so nbval compares it strictly)."""
+        return {"text/plain": repr(self), "text/html": f"<pre>{html.escape(self.save())}</pre>"}
 
     def add_chain(self, table: str, chain: str) -> None:
         self.chains.setdefault((table, chain), [])
@@ -844,6 +855,21 @@ class Verdict:
     @property
     def port(self) -> int | None:
         return int(self.endpoint.rsplit(":", 1)[1]) if self.endpoint else None
+
+    def __repr__(self) -> str:
+        where = f" -> {self.endpoint}" if self.endpoint else ""
+        about = f" ({self.service})" if self.service else ""
+        masq = ", masquerade" if self.masquerade else ""
+        return f"Verdict({self.action}{where}{about}{masq}, {len(self.trace)} rules matched)"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        rows = "".join(
+            f"<tr><td>{table}</td><td>{html.escape(chain)}</td><td>{number}</td>"
+            f"<td><code>{html.escape(rule.save_text())}</code></td></tr>"
+            for table, chain, number, rule in self.trace
+        )
+        table = f"<table><tr><th>table</th><th>chain</th><th>#</th><th>rule</th></tr>{rows}</table>"
+        return {"text/plain": repr(self), "text/html": f"<p>{html.escape(repr(self))}</p>{table}"}
 
     def trace_text(self) -> str:
         """The rules the packet matched, one per line, as `iptables-save` prints them."""
