@@ -118,7 +118,9 @@ class TimelineRecorder:
 
     `namespace` (default "default"; None for all) and `selector` (a label
     selector, "app=web") choose the pods. Pods that exist already are noted
-    at once, as the state they are in now.
+    at once, as the state they are in now. Rows are keyed by pod name, so a
+    pod deleted and created again under the same name goes on in the same
+    row (the gap in between shows as its last state before the deletion).
     """
 
     def __init__(self, cluster: Any, namespace: str | None = "default", selector: str | None = None):
