@@ -1,6 +1,8 @@
 """Transactions: compares choose a branch; the branch runs atomically, at one revision."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k8slab.sim import Loop
 from k8slab.store import (
@@ -308,3 +310,23 @@ def test_one_txn_is_one_watch_response(store):
     store.txn([], success=[Put("/p/a", "1"), Put("/p/b", "2"), Put("/p/c", "3")])
     store.loop.run()
     assert [(r.revision, len(r.events)) for r in responses] == [(2, 3)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["MOD", "VERSION"]),
+                          st.integers(0, 6), st.text(max_size=3)), max_size=15))
+def test_a_compare_and_put_txn_does_the_same_on_the_quick_path_as_on_the_general_one(steps):
+    """The API server's every write is one compare and one put; the store serves that shape without
+    its general checks, and the outcome (results, revisions, history, events) must not differ."""
+    quick, general = Store(), Store()
+    general._one_compare_one_put = lambda *args: None
+    for store in (quick, general):
+        store.put("a", "0")
+    for key, target, expected, text in steps:
+        compare = (mod_revision if target == "MOD" else version)(key) == expected
+        results = [store.txn(compare=[compare], success=[Put(key, text)]) for store in (quick, general)]
+        outcomes = [(r.succeeded, r.revision, [(p.revision, p.prev_kv) for p in r.responses])
+                    for r in results]
+        assert outcomes[0] == outcomes[1]
+    assert quick.events() == general.events()
+    assert quick.items() == general.items()

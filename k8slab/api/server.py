@@ -219,7 +219,17 @@ class WatchCache:
                     del by_value[value]
 
     def on_store_event(self, event) -> None:
-        """Told by the store inside each write: queue the event on every watch it concerns."""
+        """Told by the store inside each write: queue the event on every watch it concerns.
+
+        It must not fail inside etcd's write: a value that is not an API object
+        (a learner's raw `store.put` under /registry/) is reported from the loop.
+        """
+        try:
+            self._dispatch(event)
+        except Exception as error:
+            self.api.loop.call_soon(_report, event.kv.key, error)
+
+    def _dispatch(self, event) -> None:
         key = event.kv.key
         if not key.startswith("/registry/"):
             return
@@ -269,6 +279,10 @@ class WatchCache:
             watch._queue("MODIFIED" if was else "ADDED", new)
         elif was:
             watch._queue("DELETED", old_state.gone())
+
+
+def _report(key: str, error: Exception) -> None:
+    raise RuntimeError(f"the watch cache could not read {key}: {error}")
 
 
 def _registration(watch: APIWatch) -> int:

@@ -103,8 +103,29 @@ def pod_requests(pod: dict, non_zero: bool = False) -> Resource:
     return total
 
 
+#: A container's requests, parsed once per distinct (limits, requests) and shared: read-only Resources.
+_PARSED_REQUESTS: dict[tuple, Resource] = {}
+MAX_PARSED_REQUESTS = 4096
+
+
 def _container_requests(container: dict, non_zero: bool) -> Resource:
+    """What one container asks for. Pods of one template ask alike, so the parse is remembered."""
     resources = container.get("resources") or {}
+    try:
+        limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
+        key = (tuple(limits.items()), tuple(requests.items()), non_zero)
+        known = _PARSED_REQUESTS.get(key)
+    except (TypeError, AttributeError):  # an unhashable amount or a malformed list: parse, keep nothing
+        return _parse_container_requests(resources, non_zero)
+    if known is None:
+        known = _parse_container_requests(resources, non_zero)
+        if len(_PARSED_REQUESTS) >= MAX_PARSED_REQUESTS:
+            _PARSED_REQUESTS.clear()
+        _PARSED_REQUESTS[key] = known
+    return known
+
+
+def _parse_container_requests(resources: dict, non_zero: bool) -> Resource:
     requests = dict(resources.get("limits") or {})  # a limit without a request means request = limit
     requests.update(resources.get("requests") or {})
     result = Resource.from_list({k: v for k, v in requests.items() if k != "pods"})
