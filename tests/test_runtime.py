@@ -331,3 +331,20 @@ def test_web_server_cpu_follows_its_request_rate():
     assert container.usage(loop.now)[0] == pytest.approx(idle + 100 * 0.002)
     loop.run(seconds=11)
     assert container.usage(loop.now)[0] == pytest.approx(idle)
+
+
+def test_a_long_script_is_worked_out_a_stretch_at_a_time_and_exits_on_time():
+    loop, rt, _ = runtime()
+    script = "i=0; while [ $i -lt 500 ]; do i=$((i+1)); sleep 1; done; echo done; exit 5"
+    container = start(rt, image="busybox", command=["sh", "-c", script])
+    assert container.process.exit() is None  # not worked out that far yet
+    loop.run(seconds=600)
+    assert (container.finished_at, container.exit_code, container.logs()) == (500.0, 5, "done\n")
+
+
+def test_an_endless_loop_costs_no_more_than_the_logs_asked_for():
+    loop, rt, _ = runtime()
+    container = start(rt, image="busybox", command=["sh", "-c", "while true; do echo tick; sleep 60; done"])
+    loop.run(seconds=3600)
+    assert container.logs().count("tick") == 61
+    assert loop.pending() <= 1

@@ -108,6 +108,11 @@ class Process:
     def exit(self) -> tuple[float, int] | None:
         return None
 
+    def horizon(self) -> float | None:
+        """When `exit()` says None but the story is not worked out that far: the elapsed time at which
+        the runtime should look again (None: nothing to look at)."""
+        return None
+
     def usage(self, elapsed: float) -> tuple[float, int]:
         """(cpu cores, memory bytes) the process would use at `elapsed` (before limits)."""
         return self.cpu, self.memory
@@ -436,10 +441,14 @@ class Script(Process):
     the kubernetes.io liveness example `touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600`,
     `while true; do echo "$(date)"; sleep 1; done`, `cat` of a file the container wrote.
 
-    The whole run is worked out when it starts, in virtual time: each command
-    happens at the moment its preceding sleeps add up to, so `exit()` knows
-    the exit time and code at once and no timers tick. A `while true` loop
-    is worked out lazily, iteration by iteration, as far as anyone looks.
+    The run is worked out in virtual time, a stretch of commands at a time:
+    each command happens at the moment its preceding sleeps add up to, so a
+    short script's exit time and code are known when it starts (one timer),
+    and a long loop is worked out further only when someone looks (its logs,
+    a file, an exec probe) or when the stretch worked out so far runs out.
+    Supported: echo, printf, sleep, cat, touch, rm, test/[ ], date, env,
+    hostname, true, false, exit, variables and $((arithmetic)), `;`, `&&`,
+    `||`, `>`/`>>`, `while ...; do ...; done`, `for v in ...; do ...; done`.
     PID 1 in a container ignores SIGTERM unless it installs a handler, and
     `sh` and `sleep` do not, so such a container is killed at the end of the
     grace period (exit 137) unless it exits first: a real, common surprise.
@@ -458,9 +467,9 @@ class Script(Process):
         self.file_events: list[tuple[float, str, str | None]] = [
             (0.0, k, v) for k, v in (files or {}).items()
         ]
-        self.loop_state: tuple[_Step, list[str]] | None = None
         self.steps = self._program(argv)
-        self._run(self.steps)
+        self._gen: Any = self._run(self.steps)
+        self.advance()
 
     def _program(self, argv: list[str]) -> list[_Step]:
         program = argv[0].rsplit("/", 1)[-1]
@@ -477,45 +486,69 @@ class Script(Process):
 
     # -- running ---------------------------------------------------------------------------
 
-    def _run(self, steps: list[_Step], limit: float | None = None) -> bool:
-        """Run steps from the current clock; False when the script stopped (exit, endless sleep)."""
+    #: how many commands are worked out at a time (at start, and at each `horizon`)
+    CHUNK = 200
+    #: at most this many commands to answer one question about the past (logs, files)
+    MAX_ADVANCE = 50_000
+
+    def advance(self, until: float | None = None, budget: int = CHUNK) -> None:
+        """Work the script out further: `budget` more commands, or until its clock passes `until`."""
+        while self._gen is not None and not self.finished and not self.forever and budget > 0:
+            if until is not None and self.clock_at > until:
+                return
+            try:
+                next(self._gen)
+            except StopIteration:
+                self._gen = None
+                if not self.forever and not self.finished:
+                    self.finished = (self.clock_at, self.code)
+                return
+            budget -= 1
+
+    def horizon(self) -> float | None:
+        """How far (elapsed seconds) the script is worked out, when it has not ended yet: the runtime
+        looks again then. None when the end is known, or it never ends."""
+        if self.finished or self.forever or self._gen is None:
+            return None
+        return self.clock_at
+
+    def _run(self, steps: list[_Step]) -> Any:
+        """A generator: runs the steps from the current clock, pausing after every command."""
         for step in steps:
             if self.finished or self.forever:
-                return False
+                return
             if step.op == "&&" and self.code != 0 or step.op == "||" and self.code == 0:
                 continue
             if step.kind == "cmd":
-                self._command(step.text)
+                nested = self._command(step.text)
+                yield
+                if nested is not None:
+                    yield from self._run(nested)
             elif step.kind == "for":
                 for item in step.items:
                     self.vars[step.text] = self._expand(item)
-                    if not self._run(step.body):
-                        return False
+                    yield from self._run(step.body)
+                    if self.finished or self.forever:
+                        return
             else:
-                if not self._loop(step):
-                    return False
-        return not (self.finished or self.forever)
+                while True:
+                    self._command(step.text)  # the condition
+                    yield
+                    if self.finished:
+                        return
+                    if self.code != 0:
+                        self.code = 0
+                        break
+                    started = self.clock_at
+                    yield from self._run(step.body)
+                    if self.finished or self.forever:
+                        return
+                    if self.clock_at == started:  # a loop that takes no time spins a core forever
+                        self.forever, self.cpu = True, 1.0
+                        return
 
-    def _loop(self, step: _Step) -> bool:
-        iterations = 0
-        while True:
-            self._command(step.text)
-            if self.code != 0 or self.finished:
-                self.code = 0 if not self.finished else self.code
-                return not self.finished
-            start = self.clock_at
-            if not self._run(step.body):
-                return False
-            iterations += 1
-            if self.clock_at == start or iterations >= 2000:
-                # a loop that takes no time would spin a core forever; a long one is cut here (the lab
-                # keeps at most MAX_LOG_LINES of logs anyway)
-                self.forever = True
-                if self.clock_at == start:
-                    self.cpu = 1.0
-                return False
-
-    def _command(self, text: str) -> None:
+    def _command(self, text: str) -> list[_Step] | None:
+        """Run one simple command now; returns the steps of a nested `sh -c` to run next, if any."""
         redirect, path = None, None
         match = re.search(r"\s*(>>?)\s*(\S+)\s*$", text)
         if match and not text.strip().startswith(("[", "test")):
@@ -525,27 +558,29 @@ class Script(Process):
             name, _, value = text.strip().partition("=")
             self.vars[name] = self._expand(value)
             self.code = 0
-            return
+            return None
         try:
             argv = shlex.split(self._expand(text))
         except ValueError:
             self._out("sh: syntax error: unterminated quoted string")
             self.code = 2
-            return
+            return None
         if not argv:
-            return
+            return None
+        self._nested: list[_Step] | None = None
         try:
             output, self.code = self._builtin(argv)
         except (TypeError, ValueError, OverflowError) as error:  # printf with the wrong arguments, ...
             output, self.code = f"sh: {argv[0]}: {error}\n", 1
         if output is None:
-            return
+            return self._nested
         if redirect and path:
             old = self._file(path) if redirect == ">>" else ""
             self._write_file(path, (old or "") + output)
         elif output:
             for line in output.rstrip("\n").split("\n"):
                 self._out(line)
+        return None
 
     def _builtin(self, argv: list[str]) -> tuple[str | None, int]:
         name, args = argv[0].rsplit("/", 1)[-1], argv[1:]
@@ -608,16 +643,31 @@ class Script(Process):
             args = [a for a in args if a != "]"]
             if len(args) == 2 and args[0] in ("-e", "-f"):
                 return "", 0 if self._file(args[1]) is not None else 1
-            if len(args) == 3 and args[1] in ("=", "=="):
-                return "", 0 if args[0] == args[2] else 1
-            return "", 1
+            if len(args) == 3 and args[1] in ("=", "==", "!="):
+                return "", 0 if (args[0] == args[2]) == (args[1] != "!=") else 1
+            compare = {
+                "-eq": "__eq__",
+                "-ne": "__ne__",
+                "-lt": "__lt__",
+                "-le": "__le__",
+                "-gt": "__gt__",
+                "-ge": "__ge__",
+            }
+            if len(args) == 3 and args[1] in compare:
+                try:
+                    return "", 0 if getattr(int(args[0]), compare[args[1]])(int(args[2])) else 1
+                except ValueError:
+                    return f"sh: {args[0]}: bad number\n", 2
+            if len(args) == 2 and args[0] in ("-n", "-z"):
+                return "", 0 if bool(args[1]) == (args[0] == "-n") else 1
+            return "", 0 if len(args) == 1 and args[0] else 1
         if name == "ls":
             return "".join(
                 f"{p}\n" for p in sorted(self._files_now()) if not args or p.startswith(args[0])
             ), 0
         if name in ("sh", "bash", "ash"):
             if len(args) >= 2 and args[0] == "-c":
-                self._run(parse_script(args[1]))
+                self._nested = parse_script(args[1])
             return None, self.code
         if name in ("nginx", "httpd", "tail", "yes", "wget"):
             self.forever = True  # a long-running program started from a script
@@ -648,7 +698,12 @@ class Script(Process):
         return files
 
     def read_file(self, path: str, elapsed: float) -> str | None:
+        self.advance(until=elapsed, budget=self.MAX_ADVANCE)
         return self._files_now(elapsed).get(path)
+
+    def logs(self, elapsed: float) -> list[str]:
+        self.advance(until=elapsed, budget=self.MAX_ADVANCE)
+        return super().logs(elapsed)
 
     def _expand(self, text: str) -> str:
         """$VAR, ${VAR}, $((arithmetic)), $(date), $(hostname); nothing inside single quotes."""
@@ -689,11 +744,7 @@ class Script(Process):
         return out
 
     def exit(self) -> tuple[float, int] | None:
-        if self.finished:
-            return self.finished
-        if self.forever:
-            return None
-        return self.clock_at, self.code
+        return self.finished  # None: runs forever, or not worked out that far yet (see horizon)
 
     def sigterm(self, elapsed: float) -> tuple[float, int] | None:
         return None  # sh or sleep as PID 1: SIGTERM is ignored
@@ -962,6 +1013,7 @@ class Container:
         "exit_code",
         "reason",
         "exit_timer",
+        "look_again",
         "stopping",
         "__weakref__",
     )
@@ -1001,6 +1053,7 @@ class Container:
         self.exit_code: int | None = None
         self.reason = ""
         self.exit_timer = None
+        self.look_again = None
         self.stopping = False
 
     def __repr__(self) -> str:
@@ -1043,6 +1096,7 @@ class Container:
     def process_files(self, elapsed: float) -> dict[str, str]:
         """The files the process has written by `elapsed` (what an exec probe's `cat` can read)."""
         if isinstance(self.process, Script):
+            self.process.advance(until=elapsed, budget=Script.MAX_ADVANCE)
             return self.process._files_now(elapsed)
         return dict(self.process.files)
 
@@ -1179,15 +1233,34 @@ class Runtime:
         self._containers[container_id] = container
         for port in container.ports():
             self._by_ip_port[(ip, port)] = container
+        self._schedule_exit(container)
+        return container
+
+    def _schedule_exit(self, container: Container) -> None:
+        """One timer for the moment the process ends (its own exit, or the OOM killer), if known."""
         limit = container.limits.get("memory")
         natural = container.process.exit()
         oom = container.process.memory_exceeds(int(limit)) if limit is not None else None
+        start = container.started_at
         if oom is not None and (natural is None or oom < natural[0]):
-            container.exit_timer = self.loop.call_later(oom, self._exit, container, 137, "OOMKilled")
+            container.exit_timer = self.loop.call_at(
+                max(start + oom, self.loop.now), self._exit, container, 137, "OOMKilled"
+            )
         elif natural is not None:
             reason = "Completed" if natural[1] == 0 else "Error"
-            container.exit_timer = self.loop.call_later(natural[0], self._exit, container, natural[1], reason)
-        return container
+            when = max(start + natural[0], self.loop.now)
+            container.exit_timer = self.loop.call_at(when, self._exit, container, natural[1], reason)
+        else:
+            horizon = container.process.horizon()
+            if horizon is not None:  # a long script: work out the next stretch when its time comes
+                when = max(start + horizon, self.loop.now)
+                container.look_again = self.loop.call_at(when, self._look_again, container)
+
+    def _look_again(self, container: Container) -> None:
+        container.look_again = None
+        if container.finished_at is None and container.exit_timer is None:
+            container.process.advance()
+            self._schedule_exit(container)
 
     def _process(self, container: Container, spec: dict) -> Process:
         image = self.registry.lookup(container.image)
@@ -1241,6 +1314,9 @@ class Runtime:
     def _exit(self, container: Container, code: int, reason: str) -> None:
         if container.finished_at is not None:
             return
+        if container.look_again is not None:
+            container.look_again.cancel()
+            container.look_again = None
         if container.exit_timer is not None:
             container.exit_timer.cancel()
             container.exit_timer = None
@@ -1255,6 +1331,9 @@ class Runtime:
 
     def remove(self, container: Container) -> None:
         """Forget a container entirely (dead or alive, with no callback): a pod that is gone."""
+        if container.look_again is not None:
+            container.look_again.cancel()
+            container.look_again = None
         if container.exit_timer is not None:
             container.exit_timer.cancel()
             container.exit_timer = None
