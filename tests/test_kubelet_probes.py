@@ -213,3 +213,12 @@ def test_a_pod_with_no_probes_keeps_no_timers_once_running():
     worker = next(iter(node.kubelet.workers.values()))
     assert worker.timer is None
     assert all(not r.probes and r.retry is None for r in worker.records)
+
+
+def test_an_exec_probe_slower_than_its_timeout_fails():
+    node = Node()
+    probe = {"exec": {"command": ["sleep", "5"]}, "periodSeconds": 10, "timeoutSeconds": 1}
+    node.pod(containers=[{"name": "app", "image": "nginx:1.25", "readinessProbe": probe}])
+    node.run(15)
+    assert node.condition("Ready") == "False"
+    assert ("Warning", "Unhealthy", 'Readiness probe failed: command "sleep 5" timed out') in node.events()

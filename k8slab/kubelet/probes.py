@@ -97,13 +97,13 @@ def run_probe(probe: dict, container: Container, container_spec: dict, pod_ip: s
             return ProbeResult(SUCCESS)
         return ProbeResult(FAILURE, f"dial tcp {host}:{port}: connect: connection refused")
     if isinstance(probe.get("exec"), dict):
-        return run_exec(container, [str(a) for a in probe["exec"].get("command") or []])
+        return run_exec(container, [str(a) for a in probe["exec"].get("command") or []], timeout)
     if isinstance(probe.get("grpc"), dict):
         return ProbeResult(FAILURE, "the lab does not model gRPC health checks")
     return ProbeResult(FAILURE, "probe has no handler")
 
 
-def run_exec(container: Container, argv: list[str]) -> ProbeResult:
+def run_exec(container: Container, argv: list[str], timeout: float | None = None) -> ProbeResult:
     """Run a command inside the container at this instant (exit 0 succeeds), as `kubectl exec` would."""
     if not argv:
         return ProbeResult(FAILURE, "exec: no command")
@@ -120,6 +120,8 @@ def run_exec(container: Container, argv: list[str]) -> ProbeResult:
     except ScriptError as error:
         return ProbeResult(FAILURE, str(error))
     exited = shell.exit()
-    code = exited[1] if exited else 0
+    if exited is None or timeout is not None and exited[0] > timeout:
+        return ProbeResult(FAILURE, f'command "{" ".join(argv)}" timed out')
+    code = exited[1]
     output = "\n".join(line for _, line in shell.lines)
     return ProbeResult(SUCCESS if code == 0 else FAILURE, output)
