@@ -5,6 +5,7 @@ Built in notebook 05. Like every component, it talks only to the API server:
     register the Node; create its Lease in kube-node-lease
     every 10 s: renew the Lease (the heartbeat); post node status if something changed (else every 5 min)
     watch pods with fieldSelector spec.nodeName=<this node>, and for each one ("syncPod"):
+        admit it (does it still fit? else Failed: OutOfcpu, OutOfmemory, OutOfpods)
         sandbox (the pod's network namespace: it gets the pod IP)
         -> pull each image (Pulling, Pulled) -> init containers, one at a time, each to success
         -> create and start the containers (Created, Started) -> probes
@@ -13,13 +14,21 @@ Built in notebook 05. Like every component, it talks only to the API server:
     a pod gets a deletionTimestamp -> preStop, SIGTERM, wait up to the grace period, SIGKILL,
                                       then delete the pod for good (grace period 0)
 
+A web server pod whose image is on the node costs two writes to pods/status
+from bind to Running (Pending with ContainerCreating, then Running) and four
+Events (Pulled, Created, Started, and Scheduled from the scheduler); a status
+is written when a sync finishes, after its image pulls, as upstream's SyncPod
+returns only then.
+
 What upstream has that this one simplifies (notebook 05 says so): no volumes,
 no secrets or configmaps mounted, no cgroups (limits are enforced by the
 runtime model: CPU throttled, memory over the limit OOMKilled); postStart
 hooks are not run; a sandbox takes a fixed 0.5 s; image pulls are serial per
 node (upstream's default) and take the registry's number of seconds; a pod
 whose image may never be pulled (ErrImageNeverPull) is retried only when
-the pod changes; Events have no `source.host` or `fieldPath`. The kubelet
+the pod changes; admission checks pods, cpu and memory only (not node
+affinity, taints or ports); env values from ConfigMaps and Secrets are not
+resolved; Events have no `source.host` or `fieldPath`. The kubelet
 never polls: each pod has timers only while something is due (a sandbox,
 a pull, a back-off, a probe), so a web server with no probes costs nothing
 once it runs.
