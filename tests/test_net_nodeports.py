@@ -127,3 +127,24 @@ def test_ports_handed_out_are_always_distinct_and_in_range(seed, requests):
             pass
     assert len(given_out) == len(set(given_out)) == len(allocator.allocated)
     assert all(30000 <= port <= 30020 for port in given_out)
+
+
+def test_a_local_load_balancer_gets_a_health_check_node_port_too():
+    allocator = NodePortAllocator(random.Random(0))
+    service = node_port_service(None, service_type="LoadBalancer")
+    service["spec"]["externalTrafficPolicy"] = "Local"
+    allocator.allocate_service(service)
+    health = service["spec"]["healthCheckNodePort"]
+    assert 30000 <= health <= 32767 and health != service["spec"]["ports"][0]["nodePort"]
+    allocator.release_service(service)
+    assert allocator.allocated == set()
+
+
+def test_a_failed_service_keeps_the_node_ports_its_author_asked_for_and_frees_them():
+    allocator = NodePortAllocator(random.Random(0))
+    allocator.allocate(30090)
+    service = node_port_service(30081, 30090)
+    with pytest.raises(Invalid):
+        allocator.allocate_service(service)
+    assert [p.get("nodePort") for p in service["spec"]["ports"]] == [30081, 30090]
+    assert allocator.allocated == {30090}

@@ -94,6 +94,10 @@ class NodePortAllocator:
         taken: list[int] = []
         errors = ErrorList()
         ports = spec.get("ports") or []
+        original = {
+            "nodePorts": [p.get("nodePort") for p in ports if p.get("nodePort")],
+            "healthCheckNodePort": spec.get("healthCheckNodePort"),
+        }
         try:
             for index, port in enumerate(ports):  # requested ports first, as the registry does
                 if port.get("nodePort"):
@@ -101,28 +105,50 @@ class NodePortAllocator:
                         taken.append(self.allocate(int(port["nodePort"])))
                     except ValueError as error:
                         errors.invalid(f"spec.ports[{index}].nodePort", port["nodePort"], str(error))
+            local = spec.get("externalTrafficPolicy") == "Local"
+            needs_health_check = service_type == "LoadBalancer" and local
+            if needs_health_check and spec.get("healthCheckNodePort"):
+                try:
+                    taken.append(self.allocate(int(spec["healthCheckNodePort"])))
+                except ValueError as error:
+                    errors.invalid("spec.healthCheckNodePort", spec["healthCheckNodePort"], str(error))
             if errors:
                 raise invalid("Service", (service.get("metadata") or {}).get("name", ""), "", errors)
             for port in ports:
                 if not port.get("nodePort"):
-                    try:
-                        port["nodePort"] = self.allocate()
-                    except ValueError as error:
-                        raise InternalError(f"failed to allocate a nodePort: {error}") from None
+                    port["nodePort"] = self._allocate_any()
                     taken.append(port["nodePort"])
+            if needs_health_check and not spec.get("healthCheckNodePort"):
+                spec["healthCheckNodePort"] = self._allocate_any()  # where load balancers ask "any pod here?"
+                taken.append(spec["healthCheckNodePort"])
         except Exception:
             for port_number in taken:
                 self.release(port_number)
             for port in ports:
-                if port.get("nodePort") in taken:
+                if port.get("nodePort") in taken and not _requested(port["nodePort"], original):
                     port.pop("nodePort", None)
+            if spec.get("healthCheckNodePort") in taken and not original.get("healthCheckNodePort"):
+                spec.pop("healthCheckNodePort", None)
             raise
         return service
 
+    def _allocate_any(self) -> int:
+        try:
+            return self.allocate()
+        except ValueError as error:
+            raise InternalError(f"failed to allocate a nodePort: {error}") from None
+
     def release_service(self, service: dict) -> None:
-        for port in (service.get("spec") or {}).get("ports") or []:
+        spec = service.get("spec") or {}
+        for port in spec.get("ports") or []:
             if port.get("nodePort"):
                 self.release(int(port["nodePort"]))
+        if spec.get("healthCheckNodePort"):
+            self.release(int(spec["healthCheckNodePort"]))
+
+
+def _requested(port: int, original: dict) -> bool:
+    return port in original["nodePorts"]
 
 
 __all__ = ["DEFAULT_RANGE", "NodePortAllocator"]

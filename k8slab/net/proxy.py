@@ -1059,10 +1059,15 @@ class KubeProxy:
         )
         self.rules = build_rules([], {}, node_name, cluster_cidr)
         self.recent = RecentLists()
+        #: (namespace, service name) -> how many ready endpoints of it run on this node (for health checks).
+        self.local_ready_endpoints: dict[tuple[str, str], int] = {}
         self.last_sync: float | None = None
         self.syncs = 0
         self.running = False
         self._sync_timer = None
+        self._watch_informers()
+
+    def _watch_informers(self) -> None:
         for informer in (self.services, self.endpoint_slices):
             informer.add_event_handler(
                 on_add=lambda obj: self.request_sync(),
@@ -1085,12 +1090,19 @@ class KubeProxy:
                 )
             except NotFound:
                 self.node_ips = ()
+        if self.running:
+            return
+        if self.services.stopped or self.endpoint_slices.stopped:  # started again after stop(): fresh caches
+            self.services = Informer(self.client, "services")
+            self.endpoint_slices = Informer(self.client, "endpointslices")
+            self._watch_informers()
         self.running = True
         for informer in (self.services, self.endpoint_slices):
             informer.run()
         self.request_sync()
 
     def stop(self) -> None:
+        """kube-proxy exits. The rules it wrote stay in the kernel (and keep working) but go stale."""
         self.running = False
         if self._sync_timer is not None:
             self._sync_timer.cancel()
@@ -1118,12 +1130,43 @@ class KubeProxy:
             self.services.list(), key=lambda s: (s["metadata"].get("namespace", ""), s["metadata"]["name"])
         ):
             ports.extend(service_port_infos(service))
-        self.rules = build_rules(
-            ports, endpoints_map(self.endpoint_slices.list()), self.node_name, self.cluster_cidr
-        )
+        endpoints = endpoints_map(self.endpoint_slices.list())
+        self.rules = build_rules(ports, endpoints, self.node_name, self.cluster_cidr)
+        self.local_ready_endpoints = {}
+        for (service_key, _, _), infos in endpoints.items():
+            namespace, name = service_key.split("/", 1)
+            count = sum(1 for e in infos if e.ready and e.node_name == self.node_name)
+            key = (namespace, name)
+            self.local_ready_endpoints[key] = max(self.local_ready_endpoints.get(key, 0), count)
         self.last_sync = self.loop.now
         self.syncs += 1
         return self.rules
+
+    def healthz(self) -> tuple[int, dict]:
+        """GET http://<node>:10256/healthz: 200 while kube-proxy runs and has synced; 503 otherwise.
+
+        Load balancers check this port to decide whether a node can take
+        traffic for Services with externalTrafficPolicy Cluster.
+        """
+        healthy = self.running and self.last_sync is not None
+        now = self.loop.timestamp()
+        body = {"lastUpdated": now if healthy else "", "currentTime": now, "nodeEligible": True}
+        return (200 if healthy else 503), body
+
+    def service_health(self, namespace: str, name: str) -> tuple[int, dict]:
+        """GET http://<node>:<healthCheckNodePort>/: 200 when this node has ready endpoints of the Service.
+
+        What a load balancer checks for externalTrafficPolicy Local: a node
+        without a local pod answers 503, and the load balancer sends it
+        nothing, so traffic never has to leave the node it arrived on.
+        """
+        count = self.local_ready_endpoints.get((namespace, name), 0) if self.running else 0
+        body = {
+            "service": {"namespace": namespace, "name": name},
+            "localEndpoints": count,
+            "serviceProxyHealthy": self.running,
+        }
+        return (200 if count > 0 else 503), body
 
     def route(
         self, source: str, destination: str, port: int, protocol: str = "TCP", rng: Any = None
