@@ -441,7 +441,11 @@ def test_pulls_on_one_node_are_serial():
 def test_an_impossible_command_fails_to_start_with_start_error():
     node = Node()
     node.pod(containers=[{"name": "app", "image": "busybox:1.36", "command": ["/no/such/program"]}])
-    node.run(4)
+    node.run(2)
+    waiting = node.status()["state"]["waiting"]
+    assert waiting["reason"] == "RunContainerError"
+    assert waiting["message"].startswith("failed to create containerd task")
+    node.run(2)
     status = node.status()
     terminated = status["lastState"]["terminated"] if status["lastState"] else status["state"]["terminated"]
     assert terminated["reason"] == "StartError" and terminated["exitCode"] == 128

@@ -794,7 +794,10 @@ class Kubelet:
                 record.restart_count += 1
             self._remember(record, dead)
             record.force_restart = False
-            self._queue(worker)
+            # this sync failed: the status says RunContainerError; the next sync, a moment later, restarts
+            # it or waits out the back-off (CrashLoopBackOff)
+            record.waiting = ("RunContainerError", str(error))
+            record.retry = self.loop.call_later(1.0, self._retry, worker.uid, record.name)
             return
         if restarting:
             record.restart_count += 1
