@@ -230,7 +230,13 @@ class CAdvisor:
         if not self.running:
             return
         self._timer = self.loop.call_later(self.housekeeping_interval, self._tick)  # first: a bad sample
-        self.housekeeping()                                                        # must not stop the clock
+        if self.kubelet_up:                                                        # must not stop the clock
+            self.housekeeping()
+
+    @property
+    def kubelet_up(self) -> bool:
+        """cAdvisor lives in the kubelet's process: while the kubelet is stopped, nothing is sampled."""
+        return bool(getattr(self.kubelet, "running", True))
 
     def housekeeping(self) -> Sample:
         """One pass: read every running container, add up the node's totals, check the eviction signal."""
@@ -448,7 +454,8 @@ class MetricsServer:
         """Ask every kubelet for its latest sample; a kubelet that does not answer loses its metrics."""
         for node, cadvisor in self.cadvisors.items():
             scrape = self.scrapes.setdefault(node, _Scrape())
-            latest = cadvisor.samples[-1] if cadvisor.running and cadvisor.samples else None
+            answers = cadvisor.running and cadvisor.kubelet_up
+            latest = cadvisor.samples[-1] if answers and cadvisor.samples else None
             if latest is None:
                 self.scrapes[node] = _Scrape()
             elif scrape.last is None or latest.time > scrape.last.time:

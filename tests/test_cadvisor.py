@@ -416,6 +416,21 @@ def test_a_stopped_kubelet_loses_its_node_metrics(setup):
     assert metrics.nodes() == []
 
 
+def test_a_failed_kubelet_takes_its_cadvisor_with_it(setup):
+    api, loop, kubelet, cadvisor, metrics = setup
+    cadvisor.start()
+    metrics.start()
+    loop.run(seconds=32)
+    kubelet.running = False  # the kubelet stops: its process, with cAdvisor inside, answers no more
+    loop.run(seconds=30)
+    assert cadvisor.samples[-1].time == 30.0
+    assert metrics.nodes() == []
+    kubelet.running = True
+    loop.run(seconds=40)
+    assert cadvisor.samples[-1].time == 100.0
+    assert len(metrics.nodes()) == 1
+
+
 def test_usage_frame_over_every_registered_node():
     loop = Loop(seed=0)
     metrics = MetricsServer(loop)
