@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from k8slab.api.errors import BadRequest, NotFound
+from k8slab.api.errors import BadRequest, NotFound, StatusError
 from k8slab.api.server import APIServer
 from k8slab.client import Client
 from k8slab.kubelet import ImageRegistry, Kubelet, crash_loop
@@ -719,3 +721,54 @@ def test_a_finished_pod_no_longer_counts_against_the_node():
     node.pod("second", containers=[big], restartPolicy="Never")
     node.run(1)
     assert node.get("second")["status"]["phase"] == "Running"
+
+
+# ----------------------------------------------------------------------------- invariants
+
+ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["create", "delete", "crash", "force-delete", "stop", "start", "wait"]),
+        st.integers(min_value=0, max_value=5),
+        st.sampled_from(["nginx:1.25", "crasher:1", "busybox:1.36", "nginx:doesnotexist"]),
+        st.sampled_from(["Always", "OnFailure", "Never"]),
+    ),
+    max_size=25,
+)
+
+
+@given(ACTIONS)
+@settings(max_examples=25, deadline=None)
+def test_whatever_happens_pod_ips_stay_unique_and_restarts_only_grow(actions):
+    node = Node(crashing_registry(seconds=3))
+    node.loop.strict = False
+    restarts: dict[str, int] = {}
+    for action, number, image, policy in actions:
+        name = f"p{number}"
+        try:
+            if action == "create":
+                node.pod(name, containers=[{"name": "app", "image": image}], restartPolicy=policy)
+            elif action == "delete":
+                node.api.delete("pods", name, "default")
+            elif action == "force-delete":
+                node.api.delete("pods", name, "default", grace_period_seconds=0)
+            elif action == "crash":
+                node.kubelet.crash_container("default", name, "app")
+            elif action == "stop":
+                node.kubelet.stop()
+            elif action == "start":
+                node.kubelet.start()
+            else:
+                node.run(number * 7 + 1)
+        except (NotFound, BadRequest, StatusError):
+            pass
+        node.run(0.5)
+        pods = node.api.list("pods", "default")["items"]
+        live = [p for p in pods if p["status"].get("podIP") and p["status"].get("phase") == "Running"]
+        ips = [p["status"]["podIP"] for p in live]
+        assert len(ips) == len(set(ips))
+        for pod in pods:
+            for status in pod["status"].get("containerStatuses") or []:
+                key = pod["metadata"]["uid"]
+                assert status["restartCount"] >= restarts.get(key, 0)
+                restarts[key] = status["restartCount"]
+    assert node.loop.errors == []
