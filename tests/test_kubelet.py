@@ -772,3 +772,17 @@ def test_whatever_happens_pod_ips_stay_unique_and_restarts_only_grow(actions):
                 assert status["restartCount"] >= restarts.get(key, 0)
                 restarts[key] = status["restartCount"]
     assert node.loop.errors == []
+
+
+def test_changing_a_containers_image_restarts_it_with_the_new_one():
+    node = Node()
+    node.pod()
+    node.run(10)
+    pod = node.get()
+    pod["spec"]["containers"][0]["image"] = "nginx:1.26"
+    node.api.update(pod)
+    node.run(10)
+    status = node.status()
+    assert status["image"] == "docker.io/library/nginx:1.26" and status["restartCount"] == 1
+    assert ("Normal", "Killing", "Container app definition changed, will be restarted") in node.events()
+    assert node.kubelet.container("default", "web", "app").image == "nginx:1.26"

@@ -498,6 +498,8 @@ class Kubelet:
             self._on_pod_add(new)
             return
         worker.pod = new
+        if old.get("spec") != new.get("spec"):
+            self._apply_spec_change(worker)
         if (
             old.get("spec") != new.get("spec")
             or old["metadata"].get("deletionTimestamp") != new["metadata"].get("deletionTimestamp")
@@ -505,6 +507,28 @@ class Kubelet:
             != new["metadata"].get("deletionGracePeriodSeconds")
         ):
             self._queue(worker)
+
+    def _apply_spec_change(self, worker: PodWorker) -> None:
+        """A container's definition changed (the image, which a pod may change): kill it, start the new one.
+
+        Upstream compares a hash of each container's spec; here the dicts are compared."""
+        spec = worker.pod.get("spec") or {}
+        new_specs = {
+            c.get("name"): c for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])
+        }
+        for record in worker.records:
+            changed = new_specs.get(record.name)
+            if changed is None or changed == record.spec:
+                continue
+            record.spec = changed
+            record.pulled = False
+            self.restart_backoff.forget((worker.uid, record.name))
+            if record.current is not None and not worker.terminating and not record.init:
+                grace = float(spec.get("terminationGracePeriodSeconds", 30))
+                record.force_restart = True
+                self._kill(
+                    worker, record, grace, f"Container {record.name} definition changed, will be restarted"
+                )
 
     def _on_pod_delete(self, pod: dict) -> None:
         worker = self.workers.get(pod["metadata"].get("uid", ""))
