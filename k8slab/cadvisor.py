@@ -619,9 +619,107 @@ def _bytes(name: str, value: int | str) -> int:
         raise ValueError(f"{name}: {error}") from None
 
 
+# ====================================================================================================
+# A live view for notebook 06
+# ====================================================================================================
+
+
+class UsageView:
+    """`kubectl top` as a live widget: a Run button advances virtual time, the tables follow.
+
+        UsageView(cluster)          # in a notebook cell: [Run 15 s], top nodes with bars, top pods -A
+
+    Each node gets a bar for the CPU and the memory it *uses* (from
+    metrics-server, as `kubectl top nodes` prints it) against its
+    allocatable, and its MemoryPressure condition. The picture is set into a
+    `widgets.HTML`, never displayed into an Output widget, so nbval compares
+    a notebook that shows it; its text/html is a static copy of the last view.
+    """
+
+    def __init__(self, cluster: Any, seconds: float = METRIC_RESOLUTION):
+        import ipywidgets as widgets
+
+        _positive("seconds", seconds)
+        self.cluster = cluster
+        self.seconds = float(seconds)
+        self.button = widgets.Button(description=f"Run {self.seconds:g} s", button_style="primary")
+        self.picture = widgets.HTML()
+        self.widget = widgets.VBox([self.button, self.picture])
+        self.button.on_click(lambda _button: self.step())
+        self.render()
+
+    def step(self) -> None:
+        """What the button does: advance the cluster's virtual time, then draw again."""
+        self.cluster.run(seconds=self.seconds)
+        self.render()
+
+    def render(self) -> None:
+        self.picture.value = self.html()
+
+    def html(self) -> str:
+        import html as escaping
+
+        api = self.cluster.api
+        metrics = getattr(api, "metrics", None)
+        usage = {}
+        if metrics is not None:
+            usage = {item["metadata"]["name"]: item["usage"] for item in metrics.nodes()}
+        rows = []
+        for node in api.list("nodes")["items"]:
+            name = node["metadata"]["name"]
+            allocatable = (node.get("status") or {}).get("allocatable") or {}
+            pressure = next((c for c in (node.get("status") or {}).get("conditions") or []
+                             if c.get("type") == MEMORY_PRESSURE), {})
+            cells = [f"<td><b>{escaping.escape(name)}</b></td>"]
+            for resource in ("cpu", "memory"):
+                used = usage.get(name, {}).get(resource)
+                total = allocatable.get(resource)
+                if used is None or total is None:
+                    cells.append("<td>&lt;unknown&gt;</td>")
+                    continue
+                share = parse_quantity(used).milli_value / max(parse_quantity(str(total)).milli_value, 1)
+                cells.append(f"<td>{_bar(share)} {escaping.escape(_top_text(resource, used))}</td>")
+            flag = pressure.get("status") == "True"
+            cells.append(f'<td style="color:{"#b0360f" if flag else "#1b7f3b"}">MemoryPressure='
+                         f'{escaping.escape(str(pressure.get("status", "?")))}</td>')
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        pods = str(self.cluster.kubectl("top pods -A")).rstrip()
+        return (
+            '<div style="font-family:Helvetica,Arial,sans-serif;font-size:12px">'
+            f"<b>t = {self.cluster.now:g} s</b> (metrics-server scrapes every {METRIC_RESOLUTION:g} s)"
+            "<table><tr><th>node</th><th>CPU used</th><th>memory used</th><th>condition</th></tr>"
+            + "".join(rows) + "</table>"
+            f"<pre>$ kubectl top pods -A\n{escaping.escape(pods)}</pre></div>"
+        )
+
+    def __repr__(self) -> str:
+        return f"UsageView(t = {self.cluster.now:g} s, step {self.seconds:g} s)"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = self.picture.value
+        return bundle
+
+
+def _bar(share: float, width: int = 120) -> str:
+    """A horizontal bar, red from 90 %."""
+    filled = round(min(max(share, 0.0), 1.0) * width)
+    colour = "#b0360f" if share >= 0.9 else "#3b7dd8"
+    return (f'<span style="display:inline-block;width:{width}px;height:10px;background:#eee">'
+            f'<span style="display:inline-block;width:{filled}px;height:10px;background:{colour}"></span>'
+            "</span>")
+
+
+def _top_text(resource: str, value: str) -> str:
+    from k8slab.kubectl.printers import top_quantity
+
+    return top_quantity(resource, parse_quantity(value))
+
+
 ConditionProvider = Callable[[], dict[str, tuple[str, str, str]]]
 
 __all__ = [
     "CAdvisor", "ContainerSample", "HOUSEKEEPING_INTERVAL", "METRIC_RESOLUTION", "MEMORY_AVAILABLE_THRESHOLD",
-    "MetricsServer", "Sample", "go_duration", "usage_frame",
+    "MetricsServer", "Sample", "UsageView", "go_duration", "usage_frame",
 ]

@@ -507,3 +507,19 @@ def test_with_k8slabs_kubelet_pressure_reaches_the_node_and_top():
     assert events(cluster.api, "EvictionThresholdMet")
     top = cluster.kubectl("top pods --no-headers")
     assert top.split()[:3] == ["hog", "1000m", "1900Mi"]
+
+
+def test_usage_view_steps_virtual_time_and_shows_top():
+    from k8slab import Cluster
+    from k8slab.cadvisor import UsageView
+
+    cluster = Cluster(nodes=2, seed=0)
+    view = UsageView(cluster)
+    assert "&lt;unknown&gt;" in view.picture.value  # no metrics before two scrapes
+    view.button.click()
+    view.button.click()
+    assert cluster.now == 30.0
+    assert repr(view) == "UsageView(t = 30 s, step 15 s)"
+    assert "MemoryPressure=False" in view.picture.value and "51m" in view.picture.value
+    bundle = view._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(view) and bundle["text/html"] == view.picture.value
