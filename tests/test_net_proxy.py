@@ -595,3 +595,17 @@ def test_rules_and_verdicts_show_a_short_text_and_a_static_html_in_notebooks():
     verdict = walk(rules, Packet("10.244.2.9", "10.96.0.10", 80), random.Random(0))
     assert repr(verdict) == "Verdict(DNAT -> 10.244.1.3:8080 (default/web:http), 4 rules matched)"
     assert verdict._repr_mimebundle_()["text/html"].count("<tr>") == 5
+
+
+def test_healthz_answers_200_while_kube_proxy_runs_and_503_once_it_stops_while_its_rules_stay():
+    lab = Lab()
+    lab.admin.create(web_service())
+    lab.start_pod("web-0")
+    lab.run()
+    assert lab.proxy.healthz()[0] == 200
+    lab.proxy.stop()
+    assert lab.proxy.healthz()[0] == 503
+    assert lab.proxy.route("10.244.2.9", lab.cluster_ip(), 80).action == "DNAT"  # the kernel keeps the rules
+    lab.proxy.run()
+    lab.run()
+    assert lab.proxy.healthz()[0] == 200
