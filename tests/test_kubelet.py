@@ -786,3 +786,27 @@ def test_changing_a_containers_image_restarts_it_with_the_new_one():
     assert status["image"] == "docker.io/library/nginx:1.26" and status["restartCount"] == 1
     assert ("Normal", "Killing", "Container app definition changed, will be restarted") in node.events()
     assert node.kubelet.container("default", "web", "app").image == "nginx:1.26"
+
+
+def test_a_failing_poststart_hook_kills_the_container():
+    node = Node()
+    hook = {"postStart": {"exec": {"command": ["cat", "/etc/missing"]}}}
+    node.pod(
+        containers=[{"name": "app", "image": "busybox", "command": ["sleep", "3600"], "lifecycle": hook}]
+    )
+    node.run(40)
+    reasons = [reason for _, reason, _ in node.events()]
+    assert "FailedPostStartHook" in reasons
+    message = next(m for _, r, m in node.events() if r == "FailedPostStartHook")
+    assert message.startswith(
+        'Exec lifecycle hook ([cat /etc/missing]) for Container "app" in Pod "web_default('
+    )
+    assert node.status()["restartCount"] >= 1
+
+
+def test_a_succeeding_poststart_hook_changes_nothing():
+    node = Node()
+    hook = {"postStart": {"exec": {"command": ["sh", "-c", "echo hello > /tmp/started"]}}}
+    node.pod(containers=[{"name": "app", "image": "nginx:1.25", "lifecycle": hook}])
+    node.run(10)
+    assert node.condition("Ready") == "True" and node.status()["restartCount"] == 0

@@ -22,11 +22,11 @@ returns only then.
 
 What upstream has that this one simplifies (notebook 05 says so): no volumes,
 no secrets or configmaps mounted, no cgroups (limits are enforced by the
-runtime model: CPU throttled, memory over the limit OOMKilled); postStart
-hooks are not run; a sandbox takes a fixed 0.5 s; image pulls are serial per
-node (upstream's default) and take the registry's number of seconds; a pod
-whose image may never be pulled (ErrImageNeverPull) is retried only when
-the pod changes; admission checks pods, cpu and memory only (not node
+runtime model: CPU throttled, memory over the limit OOMKilled); a postStart
+hook runs at once and does not hold the container back; a sandbox takes a
+fixed 0.5 s; image pulls are serial per node (upstream's default) and take
+the registry's number of seconds; a pod whose image may never be pulled
+(ErrImageNeverPull) is retried only when the pod changes; admission checks pods, cpu and memory only (not node
 affinity, taints or ports); env values from ConfigMaps and Secrets are not
 resolved; Events have no `source.host` or `fieldPath`. The kubelet
 never polls: each pod has timers only while something is due (a sandbox,
@@ -51,7 +51,7 @@ from typing import Any
 from k8slab.api.errors import AlreadyExists, BadRequest, Conflict, InternalError, NotFound, StatusError
 from k8slab.client import Client, Informer, deep_copy
 from k8slab.controllers.events import NORMAL, WARNING, EventRecorder
-from k8slab.kubelet.probes import SUCCESS, run_probe
+from k8slab.kubelet.probes import SUCCESS, run_exec, run_probe
 from k8slab.kubelet.runtime import Container, ImageRegistry, Runtime, StartError, _resources, parse_image
 from k8slab.sim import CallbackError, Timer
 
@@ -141,6 +141,7 @@ class ContainerRecord:
     ready: bool = False
     started: bool = False
     force_restart: bool = False  # killed by a failing probe: restarted unless restartPolicy is Never
+    backoff_done: str = ""  # the exited instance whose restart already passed the back-off check
     start_error: str = ""
     probes: list[ProbeState] = field(default_factory=list)
 
@@ -701,7 +702,7 @@ class Kubelet:
         now = self.loop.now
         key = (worker.uid, record.name)
         last = record.last
-        if last is not None:  # a restart: respect the back-off (CrashLoopBackOff)
+        if last is not None and record.backoff_done != last.container_id:  # a restart: respect the back-off
             remaining = self.restart_backoff.remaining(key, last.finished_at or now, now)
             if remaining > 0:
                 delay = self.restart_backoff.get(key)
@@ -719,6 +720,7 @@ class Kubelet:
                 record.retry = self.loop.call_later(remaining, self._retry, worker.uid, record.name)
                 return
             self.restart_backoff.next(key, now)
+            record.backoff_done = last.container_id  # once per restart, even if a pull comes in between
         if not record.pulled:
             if not self._ensure_image(worker, record):
                 return
@@ -832,7 +834,41 @@ class Kubelet:
         record.ready = record.started and not record.spec.get("readinessProbe") and not record.init
         self._event(worker, NORMAL, "Created", f"Created container {record.name}")
         self._event(worker, NORMAL, "Started", f"Started container {record.name}")
-        self._start_probes(worker, record)
+        if self._post_start(worker, record, container):
+            self._start_probes(worker, record)
+
+    def _post_start(self, worker: PodWorker, record: ContainerRecord, container: Container) -> bool:
+        """Run the postStart hook; a failing hook gets the container killed (False)."""
+        hook = (record.spec.get("lifecycle") or {}).get("postStart") or {}
+        pod_text = f"{worker.name}_{worker.namespace}({worker.uid})"
+        if isinstance(hook.get("exec"), dict):
+            argv = [str(a) for a in hook["exec"].get("command") or []]
+            result = run_exec(container, argv)
+            if result.result == SUCCESS:
+                return True
+            command = " ".join(argv)
+            message = (
+                f'Exec lifecycle hook ([{command}]) for Container "{record.name}" in Pod "{pod_text}" '
+                f"failed - error: command '{command}' exited with 1: {result.output}, "
+                f'message: "{result.output}"'
+            )
+        elif isinstance(hook.get("httpGet"), dict):
+            action = hook["httpGet"]
+            result = run_probe(
+                {"httpGet": action, "timeoutSeconds": 30}, container, record.spec, container.ip
+            )
+            if result.result == SUCCESS:
+                return True
+            message = (
+                f'HTTP lifecycle hook ({action.get("path") or "/"}) for Container "{record.name}" in Pod '
+                f'"{pod_text}" failed - error: {result.output}, message: ""'
+            )
+        else:
+            return True
+        self._event(worker, WARNING, "FailedPostStartHook", message)
+        grace = float(worker.pod["spec"].get("terminationGracePeriodSeconds", 30))
+        self._kill(worker, record, grace, "FailedPostStartHook")
+        return False
 
     @staticmethod
     def _remember(record: ContainerRecord, container: Container) -> None:
