@@ -139,7 +139,8 @@ def test_a_requested_ip_outside_the_pool_fails_with_a_warning_and_is_retried_wit
     warning = (
         "Warning",
         "SyncLoadBalancerFailed",
-        "Error syncing load balancer: requested IP 192.0.2.9 is not in the pool 203.0.113.0/24",
+        "Error syncing load balancer: failed to ensure load balancer: "
+        "requested IP 192.0.2.9 is not in the pool 203.0.113.0/24",
     )
     assert warning in lab.events()
     first = lab.admin.list("events", namespace="default")["items"][-1]["count"]
@@ -167,7 +168,8 @@ def test_when_the_pool_is_empty_the_service_waits_and_gets_the_address_another_s
     assert (
         "Warning",
         "SyncLoadBalancerFailed",
-        "Error syncing load balancer: no IP addresses left in the pool 203.0.113.0/30",
+        "Error syncing load balancer: failed to ensure load balancer: "
+        "no IP addresses left in the pool 203.0.113.0/30",
     ) in lab.events("c")
     lab.admin.delete("services", "a", namespace="default")
     lab.run(seconds=30)
@@ -305,3 +307,20 @@ def test_the_same_seed_spreads_the_same_way():
         return [lab.lb.route("203.0.113.1", 80).node for _ in range(30)]
 
     assert picks(2) == picks(2)
+
+
+def test_a_load_balancer_with_no_node_to_send_to_says_so():
+    lab = Lab()
+    for index in (1, 2, 3):
+        lab.admin.patch(
+            "nodes",
+            f"node-{index}",
+            {"metadata": {"labels": {"node.kubernetes.io/exclude-from-external-load-balancers": "true"}}},
+        )
+    lab.admin.create(lb_service())
+    lab.run()
+    assert (
+        "Warning",
+        "UnAvailableLoadBalancer",
+        "There are no available nodes for LoadBalancer",
+    ) in lab.events()

@@ -34,12 +34,13 @@ a backend, and the health checks take it out). Events and their words are
 the service controller's: EnsuringLoadBalancer "Ensuring load balancer",
 EnsuredLoadBalancer "Ensured load balancer", UpdatedLoadBalancer "Updated
 load balancer with new hosts", DeletingLoadBalancer / DeletedLoadBalancer,
-SyncLoadBalancerFailed "Error syncing load balancer: ...", retried with
-back-off from 5 s to 300 s.
+UnAvailableLoadBalancer "There are no available nodes for LoadBalancer",
+SyncLoadBalancerFailed "Error syncing load balancer: failed to ensure load
+balancer: ...", retried with back-off from 5 s to 300 s.
 
 Simplified, out loud: the pool of addresses is one CIDR the lab picks
 (203.0.113.0/24, a range reserved for documentation); the wording after
-"Error syncing load balancer:" is the lab's (each cloud has its own); no
+"failed to ensure load balancer:" is the lab's (each cloud has its own); no
 `service.kubernetes.io/load-balancer-cleanup` finalizer (the address is
 released when the controller sees the Service go); health checks are a
 direct look at the node's kube-proxy (the "network" is a table of node name
@@ -281,9 +282,8 @@ class LoadBalancerController:
         try:
             self.ensure_load_balancer(service)
         except ValueError as error:
-            self.recorder.event(
-                service, WARNING, "SyncLoadBalancerFailed", f"Error syncing load balancer: {error}"
-            )
+            message = f"Error syncing load balancer: failed to ensure load balancer: {error}"
+            self.recorder.event(service, WARNING, "SyncLoadBalancerFailed", message)
             retries = self._retries.get(key, 0)
             self._retries[key] = retries + 1
             self.queue.add_after(key, min(MIN_RETRY_DELAY * 2**retries, MAX_RETRY_DELAY))
@@ -310,11 +310,15 @@ class LoadBalancerController:
         balancer.policy_local = spec.get("externalTrafficPolicy") == "Local"
         balancer.health_check_node_port = int(spec.get("healthCheckNodePort") or 0)
         hosts_changed = self.update_backends(balancer)
+        if not balancer.backends and (created or hosts_changed):
+            self.recorder.event(
+                service, WARNING, "UnAvailableLoadBalancer", "There are no available nodes for LoadBalancer"
+            )
         self.write_status(service, [{"ip": balancer.ip, "ipMode": "VIP"}])
         if created:
             self.check_load_balancer(balancer)  # the first checks run at once
             self.recorder.event(service, NORMAL, "EnsuredLoadBalancer", "Ensured load balancer")
-        elif hosts_changed:
+        elif hosts_changed and balancer.backends:
             self.recorder.event(
                 service, NORMAL, "UpdatedLoadBalancer", "Updated load balancer with new hosts"
             )
