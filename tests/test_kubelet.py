@@ -810,3 +810,14 @@ def test_a_succeeding_poststart_hook_changes_nothing():
     node.pod(containers=[{"name": "app", "image": "nginx:1.25", "lifecycle": hook}])
     node.run(10)
     assert node.condition("Ready") == "True" and node.status()["restartCount"] == 0
+
+
+def test_exec_runs_a_command_in_the_container_and_sees_its_files():
+    node = Node()
+    script = "echo ready > /tmp/state; sleep 3600"
+    node.pod(containers=[{"name": "app", "image": "busybox", "command": ["sh", "-c", script]}])
+    node.run(5)
+    assert node.kubelet.exec("default", "web", "app", ["cat", "/tmp/state"]) == (0, "ready\n")
+    assert node.kubelet.exec("default", "web", "app", ["sh", "-c", "exit 4"]) == (4, "")
+    with pytest.raises(BadRequest, match="container nope is not valid for pod web"):
+        node.kubelet.exec("default", "web", "nope", ["true"])

@@ -44,6 +44,7 @@ API (pods deleted meanwhile have their containers killed).
 from __future__ import annotations
 
 import ipaddress
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -1355,6 +1356,35 @@ class Kubelet:
         target = record.current
         self.runtime.kill(target, exit_code, "Completed" if exit_code == 0 else "Error")
         return target
+
+    def exec(self, namespace: str, pod: str, container: str, command: list[str]) -> tuple[int, str]:
+        """Run a command in a running container now (what `kubectl exec` reaches): (exit code, output).
+
+        The command sees the files the container wrote; it takes no virtual time."""
+        worker = self._worker_for(namespace, pod)
+        record = next((r for r in worker.records if r.name == container), None)
+        if record is None:
+            raise BadRequest(f"container {container} is not valid for pod {pod}")
+        if record.current is None:
+            raise BadRequest(f'unable to upgrade connection: container not found ("{container}")')
+        if not command or not all(isinstance(word, str) for word in command):
+            raise BadRequest("you must specify at least one command for the container")
+        from k8slab.kubelet.runtime import Script, ScriptError
+
+        target = record.current
+        elapsed = target.elapsed(self.loop.now)
+        argv = (
+            command
+            if command[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash")
+            else ["sh", "-c", shlex.join(command)]
+        )
+        try:
+            shell = Script(target, argv, files=target.process_files(elapsed))
+        except ScriptError as error:
+            return 126, f"{error}\n"
+        exited = shell.exit()
+        output = "".join(line + "\n" for _, line in shell.lines)
+        return (exited[1] if exited else 0), output
 
     def container(self, namespace: str, pod: str, container: str) -> Container | None:
         """The running container object (to make it unhealthy, ask it HTTP), or None."""
