@@ -821,3 +821,27 @@ def test_exec_runs_a_command_in_the_container_and_sees_its_files():
     assert node.kubelet.exec("default", "web", "app", ["sh", "-c", "exit 4"]) == (4, "")
     with pytest.raises(BadRequest, match="container nope is not valid for pod web"):
         node.kubelet.exec("default", "web", "nope", ["true"])
+
+
+def test_a_sidecar_starts_before_the_app_and_keeps_running_beside_it():
+    node = Node()
+    sidecar = {"name": "proxy", "image": "nginx:1.25", "restartPolicy": "Always"}
+    node.pod(initContainers=[sidecar])
+    node.run(10)
+    pod = node.get()
+    assert pod["status"]["phase"] == "Running"
+    assert "running" in pod["status"]["initContainerStatuses"][0]["state"]
+    assert "running" in node.status()["state"]
+    assert node.condition("Initialized") == "True" and node.condition("Ready") == "True"
+
+
+def test_a_job_like_pod_with_a_sidecar_succeeds_and_its_sidecar_is_stopped():
+    node = Node()
+    sidecar = {"name": "proxy", "image": "nginx:1.25", "restartPolicy": "Always"}
+    job = {"name": "app", "image": "busybox", "command": ["sh", "-c", "sleep 5"]}
+    node.pod(initContainers=[sidecar], containers=[job], restartPolicy="Never")
+    node.run(20)
+    pod = node.get()
+    assert pod["status"]["phase"] == "Succeeded"
+    assert "terminated" in pod["status"]["initContainerStatuses"][0]["state"]
+    assert node.kubelet.runtime.containers() == []

@@ -157,6 +157,15 @@ class ContainerRecord:
     def succeeded(self) -> bool:
         return self.current is None and self.last is not None and self.last.exit_code == 0
 
+    @property
+    def sidecar(self) -> bool:
+        """An init container with restartPolicy Always: started in order, then kept running beside the app."""
+        return self.init and self.spec.get("restartPolicy") == "Always"
+
+    def initialized(self) -> bool:
+        """Done as far as the pod's initialization goes: completed, or (a sidecar) started."""
+        return self.succeeded() or (self.sidecar and self.current is not None and self.started)
+
 
 @dataclass
 class PodWorker:
@@ -171,6 +180,7 @@ class PodWorker:
     terminating: bool = False
     final: bool = False  # phase Succeeded or Failed: nothing runs any more
     admitted: bool = False
+    initialized: bool = False  # every init container has completed (sidecars: started) once
     rejected: tuple[str, str] | None = None  # (reason, message) when admission refused the pod
     sync_queued: bool = False
     timer: Timer | None = None
@@ -616,16 +626,21 @@ class Kubelet:
         if worker.sandbox != "ready":
             return
         policy = pod["spec"].get("restartPolicy", "Always")
-        for record in (r for r in worker.records if r.init):
-            if record.succeeded():
-                continue
-            if record.current is not None:
-                return  # wait for this init container to finish
-            if record.last is not None and policy == "Never":
-                self._finish(worker)
-                return
-            self._ensure_started(worker, record)
-            return
+        if not worker.initialized:
+            for record in (r for r in worker.records if r.init):
+                if record.initialized():
+                    continue
+                if record.current is not None:
+                    return  # wait for this init container to finish (a sidecar: to start)
+                if record.last is not None and policy == "Never" and not record.sidecar:
+                    self._finish(worker)
+                    return
+                self._ensure_started(worker, record)
+                if not record.initialized():
+                    return
+            worker.initialized = True
+        for record in (r for r in worker.records if r.sidecar and r.current is None):
+            self._ensure_started(worker, record)  # a sidecar that exited: restarted whatever the pod's policy
         for record in (r for r in worker.records if not r.init):
             if record.current is not None:
                 continue
@@ -832,7 +847,9 @@ class Kubelet:
         record.force_restart = False
         record.current = container
         record.started = not record.spec.get("startupProbe")
-        record.ready = record.started and not record.spec.get("readinessProbe") and not record.init
+        record.ready = (
+            record.started and not record.spec.get("readinessProbe") and (not record.init or record.sidecar)
+        )
         self._event(worker, NORMAL, "Created", f"Created container {record.name}")
         self._event(worker, NORMAL, "Started", f"Started container {record.name}")
         if self._post_start(worker, record, container):
@@ -898,8 +915,11 @@ class Kubelet:
     def _finish(self, worker: PodWorker) -> None:
         """The pod reached Succeeded or Failed: nothing will run again; the sandbox and its IP go."""
         worker.final = True
+        grace = float(worker.pod["spec"].get("terminationGracePeriodSeconds", 30))
         for record in worker.records:
             self._stop_probes(record)
+            if record.current is not None:  # sidecars still run when the app containers are done
+                self._kill(worker, record, grace, f"Stopping container {record.name}")
             record.waiting = None if record.last is not None else record.waiting
             if record.retry is not None:
                 record.retry.cancel()
@@ -1086,9 +1106,14 @@ class Kubelet:
         regular = [r for r in worker.records if not r.init]
         pending_init = 0
         for record in init:
-            if record.succeeded():
+            if record.succeeded() or record.sidecar and (record.current is not None or worker.initialized):
                 continue
-            if record.current is None and record.last is not None and policy == "Never":
+            if (
+                record.current is None
+                and record.last is not None
+                and policy == "Never"
+                and not record.sidecar
+            ):
                 return "Failed"
             pending_init += 1
         running = waiting = stopped = succeeded = 0
@@ -1139,10 +1164,14 @@ class Kubelet:
         now = self.loop.timestamp()
         init = [r for r in worker.records if r.init]
         regular = [r for r in worker.records if not r.init]
-        initialized = all(r.succeeded() for r in init) or any(
-            r.current is not None or r.last is not None for r in regular
+        initialized = (
+            worker.initialized
+            or all(r.initialized() for r in init)
+            or any(r.current is not None or r.last is not None for r in regular)
         )
-        unready = [r.name for r in regular if not r.ready]
+        unready = [r.name for r in init if r.sidecar and not r.ready] + [
+            r.name for r in regular if not r.ready
+        ]
         done = phase in ("Succeeded", "Failed")
 
         def condition(kind: str, ok: bool, reason: str = "", message: str = "") -> dict:
@@ -1163,7 +1192,7 @@ class Kubelet:
             return out
 
         conditions = [condition("PodReadyToStartContainers", worker.sandbox == "ready")]
-        pending_init = [r.name for r in init if not r.succeeded()]
+        pending_init = [r.name for r in init if not r.initialized()]
         conditions.append(
             condition(
                 "Initialized",
