@@ -8,6 +8,7 @@ Built in notebook 05. Like every component, it talks only to the API server:
         admit it (does it still fit? else Failed: OutOfcpu, OutOfmemory, OutOfpods)
         sandbox (the pod's network namespace: it gets the pod IP)
         -> pull each image (Pulling, Pulled) -> init containers, one at a time, each to success
+           (a sidecar, an init container with restartPolicy Always, only to started: it keeps running)
         -> create and start the containers (Created, Started) -> probes
         -> write what happened to pods/status (phase, conditions, containerStatuses)
     a container exits -> restart it (restartPolicy), with back-off 10 s, 20 s, ... 300 s (CrashLoopBackOff)
