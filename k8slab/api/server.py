@@ -874,19 +874,27 @@ class APIServer:
         kv = self.store.get(key)
         if kv is None:
             raise self._not_found(info, name)
-        old = self._fresh(kv)
+        current = self._cached(kv)  # shared: read only
         wanted = obj["metadata"].get("resourceVersion")
         if wanted not in (None, "") and str(wanted) != str(kv.mod_revision):
             raise self._conflict(info, name)
         uid = obj["metadata"].get("uid")
-        if uid and uid != old["metadata"]["uid"]:
+        if uid and uid != current["metadata"]["uid"]:
             raise Conflict(
                 f"Precondition failed: UID in precondition: {uid}, "
-                f"UID in object meta: {old['metadata']['uid']}",
+                f"UID in object meta: {current['metadata']['uid']}",
                 name,
                 info.resource,
             )
-        if subresource == "status":
+        # A status write (a kubelet's, a controller's) builds the new state beside the shared one, which
+        # watchers then receive as is; possible only when no learner's admission plugin may change it.
+        shared = subresource == "status" and self._only_builtin_mutation(info)
+        old = current if shared else self._fresh(kv)
+        if shared:
+            new = dict(old)
+            new["metadata"] = dict(old["metadata"])
+            new["status"] = obj.get("status", {})
+        elif subresource == "status":
             new = copy.deepcopy(old)
             new["status"] = obj.get("status", {})
         else:
@@ -924,7 +932,7 @@ class APIServer:
         self._validate(info, new, old, subresource)
         self.admission.run_validating(request)
         if dry_run:
-            return new
+            return copy.deepcopy(new) if shared else new
         if (
             new["metadata"].get("deletionTimestamp")
             and not new["metadata"].get("finalizers")
@@ -934,13 +942,36 @@ class APIServer:
                 or new["metadata"].get("deletionGracePeriodSeconds") == 0
             )
         ):
-            return self._remove(info, key, new, kv.mod_revision)
-        if self._encode(new) == self._encode(old):
-            return old  # nothing changed: no write, no new resourceVersion (as kube-apiserver does)
-        return self._write(info, key, new, kv.mod_revision)
+            removed = self._remove(info, key, new, kv.mod_revision)
+            return copy.deepcopy(removed) if shared else removed
+        encoded = self._encode(new)
+        if encoded == kv.value:
+            # nothing changed: no write, no new resourceVersion (as kube-apiserver does)
+            return self._fresh(kv) if shared else old
+        written = self._write(info, key, new, kv.mod_revision, shared=shared, encoded=encoded)
+        if not shared:
+            return written
+        private = json.loads(encoded)  # the caller's own copy; watchers share `written`
+        private["metadata"]["resourceVersion"] = written["metadata"]["resourceVersion"]
+        return private
+
+    def _only_builtin_mutation(self, info: ResourceInfo) -> bool:
+        """Whether the only mutating admission plugins that apply to an update are the lab's own
+        (which leave subresource writes alone)."""
+        return all(
+            plugin.name in ("DefaultTolerationSeconds", "Priority")
+            for plugin in self.admission.mutating
+            if not plugin.kinds or info.kind in plugin.kinds
+        )
 
     def _write(
-        self, info: ResourceInfo, key: str, obj: dict, expected_revision: int, shared: bool = False
+        self,
+        info: ResourceInfo,
+        key: str,
+        obj: dict,
+        expected_revision: int,
+        shared: bool = False,
+        encoded: str | None = None,
     ) -> dict:
         """Write `obj` if the key is still at `expected_revision` (409 Conflict otherwise).
 
@@ -948,7 +979,8 @@ class APIServer:
         pod): `obj` itself becomes the decoded state watchers receive, so the
         write is never decoded again.
         """
-        encoded = self._encode(obj)
+        if encoded is None:
+            encoded = self._encode(obj)
         if shared:
             revision = self.store.revision + 1  # what a successful txn writes at
             obj["metadata"]["resourceVersion"] = str(revision)
