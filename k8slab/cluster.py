@@ -31,11 +31,12 @@ from k8slab.store import Store
 
 ZONES = ("zone-a", "zone-b", "zone-c")
 #: The control-plane components a Cluster starts on the API server.
-CONTROL_PLANE = ("controller-manager", "scheduler")
-#: Everything a Cluster runs by default: the control plane, a kubelet (with its cAdvisor) on every node,
-#: and metrics-server. Pass components=() for the API server alone (notebook 02 does); a cluster without
-#: kubelets registers its nodes itself, and pods bound to them stay Pending.
-COMPONENTS = (*CONTROL_PLANE, "kubelet", "cadvisor", "metrics-server")
+CONTROL_PLANE = ("controller-manager", "scheduler", "cloud-controller-manager")
+#: Everything a Cluster runs by default: the control plane (with the cloud's load balancers), a kubelet
+#: (with its cAdvisor) and a kube-proxy on every node, and metrics-server. Pass components=() for the
+#: API server alone (notebook 02 does); a cluster without kubelets registers its nodes itself, and pods
+#: bound to its nodes stay Pending.
+COMPONENTS = (*CONTROL_PLANE, "kubelet", "cadvisor", "metrics-server", "kube-proxy")
 DEFAULT_NODE = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
 KUBELET_VERSION = "v1.31.0"
 
@@ -159,6 +160,16 @@ class Cluster:
         self.kubelets: dict[str, Any] = {}
         #: cAdvisor of each node, by node name (it lives inside the kubelet in a real cluster).
         self.cadvisors: dict[str, Any] = {}
+        #: kube-proxy of each node, by node name.
+        self.proxies: dict[str, Any] = {}
+        self._proxies_on = "kube-proxy" in names
+        self.load_balancers = None
+        if "cloud-controller-manager" in names:
+            from k8slab.client import Client
+            from k8slab.net.loadbalancer import LoadBalancerController
+
+            self.load_balancers = LoadBalancerController(
+                Client(self.api, user="system:cloud-controller-manager"))
         self._kubelets_on = "kubelet" in names
         self._cadvisor_on = "cadvisor" in names
         self.images = None
@@ -183,6 +194,8 @@ class Cluster:
                 self.components[name] = self._start(name)
         if self._kubelets_on:
             self.components["kubelet"] = self.kubelets
+        if self._proxies_on:
+            self.components["kube-proxy"] = self.proxies
         if self._cadvisor_on:
             self.components["cadvisor"] = self.cadvisors
         if self.metrics is not None:
@@ -194,6 +207,9 @@ class Cluster:
         """Start one control-plane component; each talks to the API server through its own client."""
         from k8slab.client import Client
 
+        if name == "cloud-controller-manager":
+            self.load_balancers.run()
+            return self.load_balancers
         if name == "scheduler":
             from k8slab.scheduler import Scheduler
 
@@ -218,9 +234,10 @@ class Cluster:
             raise TypeError(f"a node shape is a dict like {{'cpu': '8', 'memory': '16Gi'}}, got {shape!r}")
         index = self._nodes_added + 1
         if not self._kubelets_on:
-            node = self.api.create(node_object(index, shape or {}))
+            name = self.api.create(node_object(index, shape or {}))["metadata"]["name"]
             self._nodes_added = index
-            return node["metadata"]["name"]
+            self._start_proxy(name)
+            return name
         from k8slab.api.errors import AlreadyExists
         from k8slab.client import Client
         from k8slab.kubelet import Kubelet
@@ -240,7 +257,20 @@ class Cluster:
             self.cadvisors[name] = cadvisor
             if self.metrics is not None:
                 self.metrics.register(cadvisor)
+        self._start_proxy(name)
         return name
+
+    def _start_proxy(self, name: str) -> None:
+        if not self._proxies_on:
+            return
+        from k8slab.client import Client
+        from k8slab.net.proxy import KubeProxy
+
+        proxy = KubeProxy(Client(self.api, user="system:kube-proxy"), name)
+        proxy.run()
+        self.proxies[name] = proxy
+        if self.load_balancers is not None:
+            self.load_balancers.register_proxy(name, proxy)  # the wire its health checks travel
 
     def _kubelet(self, node: str) -> Any:
         if not self._kubelets_on:
@@ -272,12 +302,18 @@ class Cluster:
 
         The node lifecycle controller notices after the 40 s grace period
         (Ready=Unknown, the unreachable taint) and evicts the node's pods
-        after their 300 s toleration; their ReplicaSets then make new ones."""
+        after their 300 s toleration; their ReplicaSets then make new ones.
+        Its kube-proxy goes too: the rules it wrote stay, but stop changing,
+        and the load balancer's health checks to the node fail."""
         self._kubelet(name).stop()
+        if name in self.proxies:
+            self.proxies[name].stop()
 
     def recover_node(self, name: str) -> None:
         """The machine comes back: its kubelet starts again and reconciles its pods with the API."""
         self._kubelet(name).start()
+        if name in self.proxies:
+            self.proxies[name].run()
 
     def drain(self, name: str, force: bool = False, delete_emptydir_data: bool = False):
         """`kubectl drain`: cordon the node, evict its pods (their controllers recreate them elsewhere) and

@@ -42,8 +42,8 @@ def test_without_components_only_the_api_server_acts():
 
 
 def test_an_unknown_component_is_refused():
-    with pytest.raises(ValueError, match="unknown component 'kube-proxy'"):
-        Cluster(components=("kube-proxy",))
+    with pytest.raises(ValueError, match="unknown component 'coredns'"):
+        Cluster(components=("coredns",))
 
 
 def test_get_returns_kubectls_columns_as_a_dataframe():
@@ -179,7 +179,8 @@ def test_recover_node_brings_the_node_back_to_ready():
     cluster.run(seconds=60)
     cluster.recover_node("node-2")
     cluster.run(seconds=20)
-    ready = next(c for c in cluster.api.get("nodes", "node-2")["status"]["conditions"] if c["type"] == "Ready")
+    conditions = cluster.api.get("nodes", "node-2")["status"]["conditions"]
+    ready = next(c for c in conditions if c["type"] == "Ready")
     assert ready["status"] == "True"
 
 
@@ -199,3 +200,12 @@ def test_failing_an_unknown_node_says_not_found():
     cluster = Cluster(nodes=1, seed=0)
     with pytest.raises(NotFound, match='nodes "node-9" not found'):
         cluster.fail_node("node-9")
+
+
+def test_every_node_runs_a_kube_proxy_that_programs_the_services_rules():
+    cluster = run_web(0)
+    assert sorted(cluster.proxies) == ["node-1", "node-2", "node-3"]
+    service = cluster.api.get("services", "nginx")
+    rules = cluster.proxies["node-2"].rules.save()
+    assert f"-d {service['spec']['clusterIP']}/32" in rules
+    assert rules.count("-j DNAT") == 3  # one per nginx pod

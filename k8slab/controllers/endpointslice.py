@@ -608,18 +608,6 @@ def start_endpoint_slice_controller(ctx: Any) -> EndpointSliceController:
     )
 
 
-def _register() -> None:
-    """Make "endpointslice" a controller name the manager knows (importing this module is enough)."""
-    try:
-        from k8slab.controllers.manager import ControllerManager
-    except ImportError:  # imported while manager.py itself is loading: it lists us on its own
-        return
-    ControllerManager.register("endpointslice", start_endpoint_slice_controller)
-
-
-_register()
-
-
 __all__ = [
     "CONTROLLER_NAME",
     "EndpointSliceController",

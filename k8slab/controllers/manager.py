@@ -114,6 +114,13 @@ def start_node_lifecycle_controller(ctx: ControllerContext) -> Any:
     )
 
 
+def start_endpoint_slice_controller(ctx: ControllerContext) -> Any:
+    """The EndpointSlice controller: which pods back each Service, and which of them are ready."""
+    from k8slab.controllers import endpointslice
+
+    return endpointslice.start_endpoint_slice_controller(ctx)
+
+
 class ControllerManager:
     """Runs the enabled controllers on one client and one set of shared informers.
 
@@ -128,11 +135,12 @@ class ControllerManager:
         "deployment": start_deployment_controller,
         "garbagecollector": start_garbage_collector,
         "nodelifecycle": start_node_lifecycle_controller,
+        "endpointslice": start_endpoint_slice_controller,
     }
 
-    #: What runs when `controllers` is not given. "nodelifecycle" is left out until kubelets send
-    #: heartbeats (notebook 05): without them it would mark every node Unknown after 40 s.
-    DEFAULT_CONTROLLERS = ("replicaset", "deployment", "garbagecollector")
+    #: What runs when `controllers` is not given. "nodelifecycle" is left out: without kubelets sending
+    #: heartbeats it would mark every node Unknown after 40 s (Cluster adds it when its kubelets run).
+    DEFAULT_CONTROLLERS = ("replicaset", "deployment", "garbagecollector", "endpointslice")
 
     @classmethod
     def register(cls, name: str, factory: ControllerFactory) -> None:
