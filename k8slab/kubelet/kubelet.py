@@ -182,6 +182,7 @@ class PodWorker:
     final: bool = False  # phase Succeeded or Failed: nothing runs any more
     admitted: bool = False
     initialized: bool = False  # every init container has completed (sidecars: started) once
+    requests: dict = field(default_factory=dict)  # the pod's effective requests, as admitted
     rejected: tuple[str, str] | None = None  # (reason, message) when admission refused the pod
     sync_queued: bool = False
     timer: Timer | None = None
@@ -658,7 +659,7 @@ class Kubelet:
         against its allocatable once more; a pod that does not fit fails at
         once with reason OutOfpods, OutOfcpu or OutOfmemory."""
         active = [w for w in self.workers.values() if w.admitted and not w.final and w is not worker]
-        wanted = _pod_requests(worker.pod)
+        worker.requests = wanted = _pod_requests(worker.pod)
         for resource in ("pods", "cpu", "memory"):
             capacity = self.allocatable.get(resource)
             if capacity is None:
@@ -669,7 +670,7 @@ class Kubelet:
                 requested = wanted.get(resource, 0)
                 if not requested:
                     continue
-                used = sum(_pod_requests(w.pod).get(resource, 0) for w in active)
+                used = sum(w.requests.get(resource, 0) for w in active)
             if used + requested > capacity:
                 scale = 1000 if resource == "cpu" else 1  # upstream prints cpu in millicores
                 numbers = [round(x * scale) for x in (requested, used, capacity)]
