@@ -13,6 +13,7 @@ def test_read_top_explains_rounding_and_summing():
     assert "sum of its containers" in check("06-read-top", ("250m", "64Mi")).message
     assert "rounded down" in check("06-read-top", ("263m", "75Mi")).message
     assert not check("06-read-top", "263m").passed
+    assert "replace each ..." in check("06-read-top", (..., ...)).message
 
 
 def test_pressure_point_passes_with_the_exact_number():

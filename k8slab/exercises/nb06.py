@@ -38,6 +38,8 @@ def check_read_top(answer: Any) -> Feedback:
     name = "06-read-top"
     if not isinstance(answer, tuple | list) or len(answer) != 2:
         return Feedback(name, False, 'answer with two strings, as kubectl prints them: ("123m", "45Mi").')
+    if any(part is ... for part in answer):
+        return Feedback(name, False, "replace each ... with your answer, then run the cell again.")
     cpu, memory = (str(part).strip() for part in answer)
     want_cpu, want_memory = top_line()
     if cpu != want_cpu:
