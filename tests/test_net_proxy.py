@@ -545,12 +545,9 @@ def test_the_indexed_walk_gives_the_same_verdicts_as_trying_every_rule(seed, pac
 
 def test_with_kubelets_traffic_reaches_the_deployments_pods_and_only_those_left_after_a_scale_down():
     from k8slab import Cluster
-    from k8slab.client import Client as ClusterClient
 
-    cluster = Cluster(nodes=3, seed=0)
-    EndpointSliceController(ClusterClient(cluster.api, user="system:kube-controller-manager")).run()
-    proxy = KubeProxy(ClusterClient(cluster.api, user="system:kube-proxy"), "node-1")
-    proxy.run()
+    cluster = Cluster(nodes=3, seed=0)  # runs the EndpointSlice controller and a kube-proxy per node
+    proxy = cluster.proxies["node-1"]
     cluster.apply(
         {
             "apiVersion": "apps/v1",
