@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8slab.api.errors import AlreadyExists, BadRequest, Conflict, InternalError, NotFound, StatusError
+from k8slab.api.server import qos_class
 from k8slab.client import Client, Informer, deep_copy
 from k8slab.controllers.events import NORMAL, WARNING, EventRecorder
 from k8slab.kubelet.probes import SUCCESS, run_exec, run_probe
@@ -1160,7 +1161,7 @@ class Kubelet:
                 "message": f"Pod was rejected: {message}",
                 "conditions": list(old.get("conditions") or []),
                 "startTime": worker.start_time,
-                "qosClass": old.get("qosClass") or _qos_class(pod),
+                "qosClass": old.get("qosClass") or qos_class(pod),
             }
         phase = self.pod_phase(worker, terminal) if worker.sandbox or terminal else "Pending"
         now = self.loop.timestamp()
@@ -1226,7 +1227,7 @@ class Kubelet:
         if init:
             status["initContainerStatuses"] = [self._container_status(worker, r) for r in init]
         status["containerStatuses"] = [self._container_status(worker, r) for r in regular]
-        status["qosClass"] = old.get("qosClass") or _qos_class(pod)
+        status["qosClass"] = old.get("qosClass") or qos_class(pod)
         return status
 
     def _container_status(self, worker: PodWorker, record: ContainerRecord) -> dict:
@@ -1491,14 +1492,6 @@ def _go_duration(seconds: float) -> str:
         return f"{round(seconds, 3):g}s"
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes)}m{round(rest, 3):g}s"
-
-
-def _qos_class(pod: dict) -> str:
-    try:
-        from k8slab.api.server import qos_class
-    except ImportError:  # pragma: no cover
-        return "BestEffort"
-    return qos_class(pod)
 
 
 __all__ = ["Backoff", "Kubelet", "PodIPAllocator", "logs_provider"]
