@@ -1220,7 +1220,7 @@ class Kubelet:
         if self.node_ip:
             status["hostIP"] = self.node_ip
             status["hostIPs"] = [{"ip": self.node_ip}]
-        if worker.ip:
+        if worker.ip and worker.sandbox != "creating":  # the IP is reported once the sandbox has it
             status["podIP"] = worker.ip
             status["podIPs"] = [{"ip": worker.ip}]
         status["startTime"] = worker.start_time

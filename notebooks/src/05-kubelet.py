@@ -165,8 +165,9 @@ for until in (0.0, 0.5, 3.5):
 #    *waiting* with reason `ContainerCreating`, which is what `kubectl get pods` prints as STATUS.
 # 3. **t = 0 to 0.5: the sandbox.** The kubelet asked the runtime for the pod's sandbox, with an IP
 #    address from the node's pod range (`10.244.<node>.0/24`). In k8slab a sandbox takes a fixed half
-#    second, and the IP shows in the status as soon as it is reserved (a real kubelet reports it once
-#    the sandbox exists). The sandbox is what the pod condition `PodReadyToStartContainers` is about.
+#    second. The IP and the condition `PodReadyToStartContainers` (which is about the sandbox) reach the
+#    API with the kubelet's next status write, once the container has started: like a real kubelet, it
+#    reports what the runtime tells it after each sync, not each step inside one.
 # 4. **t = 0.5 to 3.5: the image pull.** With the sandbox ready, the kubelet asked for the image
 #    (`Pulling`), and the runtime downloaded `nginx:1.27` (3 s in the lab's image registry). The next
 #    pod that uses this image on this node will not wait: the image is cached.
@@ -669,7 +670,7 @@ print(cluster.kubectl("get pods -o wide"))
 #   know runs as a web server on its declared ports. There are no Linux namespaces or cgroups: a memory
 #   limit is enforced by the model (OOMKilled), CPU above its limit is throttled, but neighbours do not
 #   compete for CPU.
-# * No volumes, Secrets or ConfigMaps are mounted; postStart hooks are not run.
+# * No volumes, Secrets or ConfigMaps are mounted (an `env` value taken from one is not filled in).
 # * A sandbox takes a fixed 0.5 s; an image pull takes a fixed number of seconds per image, one pull at a
 #   time per node (the kubelet's default), with no layers and no shared bandwidth.
 # * The node lifecycle controller does not mark the pods of a silent node not-ready, and it has none of
