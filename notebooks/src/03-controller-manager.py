@@ -131,10 +131,12 @@ print("\n".join(log))
 #
 # ## 3. The real thing: the ReplicaSet controller
 #
-# `Cluster(nodes=3, seed=0)` with the default components starts the controller manager with its
-# ReplicaSet, Deployment and garbage collector controllers, a scheduler (notebook 04) that picks a node
-# for each pod, and on each node a kubelet (notebook 05) that starts the containers of the pods bound to
-# it. Inside the controller manager, each controller is built from the pieces that the `k8slab.client`
+# `Cluster(nodes=3, seed=0)` with the default components starts the controller manager, a scheduler
+# (notebook 04) that picks a node for each pod, and on each node a kubelet (notebook 05) that starts the
+# containers of the pods bound to it. The controller manager runs five controllers: the three this
+# notebook is about (ReplicaSet, Deployment, the garbage collector) and two that later notebooks use
+# (EndpointSlice, which keeps each Service's list of pod addresses, and node lifecycle, which notices
+# nodes that stop sending heartbeats). Each controller is built from the pieces that the `k8slab.client`
 # module's docstring draws:
 #
 # ```
@@ -232,7 +234,7 @@ cluster.run(seconds=10)
 cluster.kubectl("get deployments,replicasets,pods -o wide")
 
 # %% [markdown]
-# Three objects, three controllers. The **Deployment** controller created the ReplicaSet
+# Three kinds of object, and you wrote only the first. The **Deployment** controller created the ReplicaSet
 # `nginx-deployment-<hash>`; the hash (`pod-template-hash`) is computed from the pod template, so a
 # different template means a different ReplicaSet. The **ReplicaSet** controller created the three pods,
 # each named after the ReplicaSet plus a random suffix. The **scheduler** (notebook 04) chose their
@@ -465,10 +467,9 @@ print(cluster.kubectl("get replicasets,pods"))
 # controller in parallel; the order of events is therefore always the same here, which is what makes every
 # run identical. When scaling down, the ReplicaSet controller ranks pods by state and age only (upstream
 # also weighs the `controller.kubernetes.io/pod-deletion-cost` annotation and how crowded each pod's node
-# is). The controller manager runs three controllers by default (ReplicaSet, Deployment, garbage
-# collector; a node lifecycle controller exists too, off by default) where the real one runs about forty
-# (Jobs, DaemonSets, StatefulSets, EndpointSlices, ...). There is no leader election: a real control
-# plane runs several controller managers, and only the elected leader acts.
+# is). The controller manager runs five controllers where the real one runs about forty (Jobs,
+# DaemonSets, StatefulSets, CronJobs, namespaces, service accounts, ...). There is no leader election: a
+# real control plane runs several controller managers, and only the elected leader acts.
 #
 # ## 10. Exercises
 #
