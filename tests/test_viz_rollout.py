@@ -7,47 +7,8 @@ from k8slab.api.errors import NotFound
 from k8slab.viz.rollout import RolloutRecorder, counts_over_time, plot_rollout
 
 
-def make_ready(cluster: Cluster, delay: float = 2.0) -> None:
-    """A stand-in kubelet for these tests: `delay` s after a pod is bound, it is Running and Ready."""
-    api = cluster.api
-
-    def start(name: str) -> None:
-        try:
-            pod = api.get("pods", name)
-        except NotFound:
-            return
-        if pod["metadata"].get("deletionTimestamp"):
-            return
-        now = cluster.loop.timestamp()
-        pod["status"]["phase"] = "Running"
-        pod["status"]["conditions"] = [{"type": "Ready", "status": "True", "lastTransitionTime": now}]
-        api.update_status(pod)
-
-    def finish(name: str) -> None:
-        try:
-            api.delete("pods", name, grace_period_seconds=0)
-        except NotFound:
-            pass
-
-    seen: set[str] = set()
-
-    def on_event(event) -> None:
-        pod = event.object
-        name = pod["metadata"]["name"]
-        if event.type == "DELETED":
-            return
-        if pod["metadata"].get("deletionTimestamp"):
-            cluster.loop.call_later(1, finish, name)
-        elif pod["spec"].get("nodeName") and name not in seen:
-            seen.add(name)
-            cluster.loop.call_later(delay, start, name)
-
-    api.watch("pods", callback=on_event)
-
-
 def web(replicas: int = 4) -> Cluster:
-    cluster = Cluster(nodes=3, seed=0)
-    make_ready(cluster)
+    cluster = Cluster(nodes=3, seed=0)  # with kubelets: pods become Running and Ready
     cluster.kubectl(f"create deployment web --image=nginx:1.27 --replicas={replicas}")
     cluster.run(seconds=10)
     return cluster
