@@ -347,3 +347,15 @@ def test_past_max_pod_edges_one_arrow_per_replicaset_and_node_carries_the_count(
     assert sum(int(n) for n in arrows) == 6
     snap.max_pod_edges = 40
     assert snap.dot().count('-> "pod/') == 6
+
+
+def test_frames_follow_pods_from_pending_to_ready_as_the_kubelets_start_them():
+    cluster = Cluster(nodes=3, seed=0)
+    recorder = Recorder(cluster, every=0.5)
+    cluster.kubectl("create deployment web --image=nginx:1.27 --replicas=3")
+    cluster.run(seconds=6)
+    frames = recorder.stop()
+    assert frames[0].counts["Ready"] == 0
+    assert any(f.counts["ContainerCreating"] == 3 for f in frames)
+    assert frames[-1].counts["Ready"] == 3
+    assert f'fillcolor="{STATE_COLOURS["Ready"]}"' in frames[-1].dot
