@@ -46,7 +46,7 @@ What the lab simplifies, said out loud:
   (real cAdvisor spreads it between 10 and 15 s), so runs compare byte for byte.
 * The node's own processes (the OS, the kubelet, the container runtime) are a
   constant `SYSTEM_USAGE` added to the node's total.
-* The lab keeps `history_seconds` of samples (default one hour), more than
+* The lab keeps `history_seconds` of samples (default ten minutes), more than
   cAdvisor's two minutes, so notebooks can plot usage over time; in a real
   cluster long histories are Prometheus' job, not cAdvisor's.
 * The eviction manager here watches one signal (`memory.available`) and
@@ -55,10 +55,12 @@ What the lab simplifies, said out loud:
 
 from __future__ import annotations
 
+import functools
+from array import array
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -72,7 +74,7 @@ HOUSEKEEPING_INTERVAL = 10.0
 #: How long real cAdvisor keeps samples in memory (statsCacheDuration = 2m).
 STATS_CACHE_DURATION = 120.0
 #: How much history the lab keeps for plots (virtual seconds; None keeps everything).
-HISTORY_SECONDS = 3600.0
+HISTORY_SECONDS = 600.0
 #: metrics-server's --metric-resolution in its release manifest (the flag's own default is 60s).
 METRIC_RESOLUTION = 15.0
 #: The kubelet's default hard eviction threshold for memory (evictionHard: memory.available<100Mi).
@@ -97,9 +99,15 @@ HAS_SUFFICIENT_MEMORY = ("False", "KubeletHasSufficientMemory", "kubelet has suf
 # ====================================================================================================
 
 
-@dataclass(frozen=True)
-class ContainerSample:
-    """One container at one housekeeping: what it used, and its CPU counter so far."""
+class ContainerSample(NamedTuple):
+    """One container at one housekeeping: what it used, and its CPU counter so far.
+
+    A `Sample` does not keep these objects: a 5,000-node cluster would make
+    150,000 of them every 10 s. It keeps who the containers are once (shared
+    with the sample before while the node runs the same containers) and the
+    numbers in compact arrays; `Sample.rows` gives plain tuples in this field
+    order, `Sample.containers` these named records.
+    """
 
     namespace: str
     pod: str
@@ -117,11 +125,26 @@ class Sample:
 
     time: float
     node: str
-    containers: tuple[ContainerSample, ...]
+    keys: tuple[tuple[str, str, str, str, float], ...]  # (namespace, pod, pod uid, container, started at)
+    container_cpu: array  # cores, one per key
+    container_memory: array  # working-set bytes, one per key
+    container_counters: array  # cumulative CPU seconds, one per key
     cpu_cores: float  # pods + the node's own processes
     memory_bytes: int
     cpu_seconds: float  # the node's cumulative CPU time
     memory_capacity: int | None  # the machine's memory (None: not known yet)
+
+    @property
+    def rows(self) -> Iterator[tuple]:
+        """One plain tuple per container, in ContainerSample's field order."""
+        for key, cpu, memory, counter in zip(self.keys, self.container_cpu, self.container_memory,
+                                             self.container_counters, strict=True):
+            yield (*key, cpu, memory, counter)
+
+    @property
+    def containers(self) -> tuple[ContainerSample, ...]:
+        """The containers of this sample, with field names."""
+        return tuple(ContainerSample._make(row) for row in self.rows)
 
     @property
     def memory_available(self) -> int | None:
@@ -242,24 +265,32 @@ class CAdvisor:
         """One pass: read every running container, add up the node's totals, check the eviction signal."""
         now = self.loop.now
         since = self._last_time
-        rows: list[ContainerSample] = []
+        keys: list[tuple[str, str, str, str, float]] = []
+        cpus, memories, totals = array("d"), array("q"), array("d")
         counters: dict[tuple[str, str, float], float] = {}
+        previous = self._counters
+        cpu_total, memory_total = self.system_usage
         for container in self._containers():
             cpu, memory = container.usage(now)
-            started = float(getattr(container, "started_at", 0.0) or 0.0)
-            key = (str(container.pod_uid), str(container.name), started)
-            seconds = now - max(started, since if since is not None else started)
-            total = self._counters.get(key, 0.0) + float(cpu) * max(seconds, 0.0)
+            started = container.started_at or 0.0
+            key = (container.pod_uid, container.name, started)
+            # The CPU counter: the rate seen now, times the time since the last look (or since the start).
+            begin = started if since is None or since < started else since
+            total = previous.get(key, 0.0) + (cpu * (now - begin) if now > begin else 0.0)
             counters[key] = total
-            rows.append(ContainerSample(str(container.namespace), str(container.pod), str(container.pod_uid),
-                                        str(container.name), started, float(cpu), int(memory), total))
+            keys.append((container.namespace, container.pod, container.pod_uid, container.name, started))
+            cpus.append(cpu)
+            memories.append(int(memory))
+            totals.append(total)
+            cpu_total += cpu
+            memory_total += memory
         self._counters = counters
-        system_cpu, system_memory = self.system_usage
-        cpu_total = system_cpu + sum(row.cpu_cores for row in rows)
         self._node_cpu_seconds += cpu_total * (now - since if since is not None else 0.0)
-        memory_total = system_memory + sum(row.memory_bytes for row in rows)
-        sample = Sample(now, self.node, tuple(rows), cpu_total, memory_total, self._node_cpu_seconds,
-                        self._machine_memory())
+        new_keys = tuple(keys)
+        if self.samples and self.samples[-1].keys == new_keys:
+            new_keys = self.samples[-1].keys  # the same containers as last time: share, do not copy
+        sample = Sample(now, self.node, new_keys, cpus, memories, totals, cpu_total, memory_total,
+                        self._node_cpu_seconds, self._machine_memory())
         self._last_time = now
         self.samples.append(sample)
         if self.history_seconds is not None:
@@ -348,14 +379,14 @@ def usage_frame(cadvisors: Iterable[CAdvisor], kind: str = "pods") -> pd.DataFra
                 rows.append((sample.time, sample.node, sample.cpu_cores, sample.memory_bytes,
                              sample.memory_available))
             elif kind == "containers":
-                rows += [(sample.time, sample.node, row.namespace, row.pod, row.container, row.cpu_cores,
-                          row.memory_bytes) for row in sample.containers]
+                rows += [(sample.time, sample.node, namespace, pod, container, cpu, memory)
+                         for namespace, pod, _, container, _, cpu, memory, _ in sample.rows]
             else:
                 pods: dict[tuple[str, str], list[float]] = {}
-                for row in sample.containers:
-                    total = pods.setdefault((row.namespace, row.pod), [0.0, 0])
-                    total[0] += row.cpu_cores
-                    total[1] += row.memory_bytes
+                for namespace, pod, _, _, _, cpu, memory, _ in sample.rows:
+                    total = pods.setdefault((namespace, pod), [0.0, 0])
+                    total[0] += cpu
+                    total[1] += memory
                 rows += [(sample.time, sample.node, namespace, pod, cpu, int(memory))
                          for (namespace, pod), (cpu, memory) in pods.items()]
     frame = pd.DataFrame(rows, columns=list(USAGE_COLUMNS[kind]))
@@ -499,37 +530,38 @@ class MetricsServer:
         """
         selector = _selector(label_selector)
         items = []
+        created = self.loop.timestamp()
         for node in sorted(self.scrapes):
             scrape = self.scrapes[node]
             if scrape.previous is None or scrape.last is None:
                 continue
             window = scrape.last.time - scrape.previous.time
-            before = {(row.pod_uid, row.container, row.started_at): row for row in scrape.previous.containers}
-            pods: dict[tuple[str, str, str], list[ContainerSample]] = {}
-            for row in scrape.last.containers:
-                pods.setdefault((row.namespace, row.pod, row.pod_uid), []).append(row)
+            stamp, window_text = self.loop.timestamp(scrape.last.time), go_duration(window)
+            # A container's CPU counter at the previous scrape, by (pod uid, container, start time).
+            before = {(uid, container, started): counter
+                      for _, _, uid, container, started, _, _, counter in scrape.previous.rows}
+            pods: dict[tuple[str, str, str], list[tuple]] = {}
+            for row in scrape.last.rows:
+                pod_namespace, pod_name, pod_uid = row[0], row[1], row[2]
+                if (namespace is None or pod_namespace == namespace) and (name is None or pod_name == name):
+                    pods.setdefault((pod_namespace, pod_name, pod_uid), []).append(row)
             for (pod_namespace, pod_name, pod_uid), rows in pods.items():
-                if namespace is not None and pod_namespace != namespace:
-                    continue
-                if name is not None and pod_name != name:
-                    continue
-                if any((row.pod_uid, row.container, row.started_at) not in before for row in rows):
+                if any((uid, container, started) not in before for _, _, uid, container, started, *_ in rows):
                     continue
                 labels = self._labels("pods", f"{pod_namespace}/{pod_name}", pod_uid)
                 if labels is None or not selector.matches(labels):
                     continue
                 containers = []
-                for row in rows:
-                    previous = before[(row.pod_uid, row.container, row.started_at)]
-                    cpu = (row.cpu_seconds - previous.cpu_seconds) / window
-                    containers.append({"name": row.container, "usage": _usage(cpu, row.memory_bytes)})
+                for _, _, uid, container, started, _, memory, counter in rows:
+                    cpu = (counter - before[(uid, container, started)]) / window
+                    containers.append({"name": container, "usage": _usage(cpu, memory)})
                 items.append({
                     "kind": "PodMetrics",
                     "apiVersion": METRICS_API_VERSION,
-                    "metadata": {"name": pod_name, "namespace": pod_namespace,
-                                 "creationTimestamp": self.loop.timestamp(), "labels": dict(labels)},
-                    "timestamp": self.loop.timestamp(scrape.last.time),
-                    "window": go_duration(window),
+                    "metadata": {"name": pod_name, "namespace": pod_namespace, "creationTimestamp": created,
+                                 "labels": dict(labels)},
+                    "timestamp": stamp,
+                    "window": window_text,
                     "containers": containers,
                 })
         items.sort(key=lambda item: (item["metadata"]["namespace"], item["metadata"]["name"]))
@@ -563,9 +595,17 @@ class MetricsServer:
 
 def _usage(cpu_cores: float, memory_bytes: int) -> dict[str, str]:
     """A usage as metrics-server writes it: CPU in nanocores, memory in bytes, as canonical quantities."""
-    cpu = new_scaled_quantity(max(round(cpu_cores * 1e9), 0), -9)
-    memory = new_quantity(int(memory_bytes), Format.BinarySI)
-    return {"cpu": str(cpu), "memory": str(memory)}
+    return {"cpu": _nanocores(max(round(cpu_cores * 1e9), 0)), "memory": _bytes_text(int(memory_bytes))}
+
+
+@functools.lru_cache(maxsize=65536)
+def _nanocores(nanocores: int) -> str:
+    return str(new_scaled_quantity(nanocores, -9))  # the same few values over and over: remembered
+
+
+@functools.lru_cache(maxsize=65536)
+def _bytes_text(memory_bytes: int) -> str:
+    return str(new_quantity(memory_bytes, Format.BinarySI))
 
 
 def _selector(text: str | None):

@@ -139,6 +139,19 @@ def test_usage_of_an_unknown_kind_is_refused(setup):
         setup[3].usage("deployments")
 
 
+def test_samples_share_who_the_containers_are_until_that_changes(setup):
+    api, loop, kubelet, cadvisor, _ = setup
+    kubelet.runtime.running.append(FakeContainer("default", "web", "u1", "nginx"))
+    cadvisor.start()
+    loop.run(seconds=25)
+    first, second, third = cadvisor.samples
+    assert first.keys is second.keys is third.keys  # one copy of the names for a long history
+    kubelet.runtime.running.append(FakeContainer("default", "db", "u2", "pg"))
+    loop.run(seconds=10)
+    assert cadvisor.samples[-1].keys is not third.keys
+    assert [row.container for row in cadvisor.samples[-1].containers] == ["nginx", "pg"]
+
+
 def test_stop_ends_sampling(setup):
     api, loop, kubelet, cadvisor, _ = setup
     cadvisor.start()

@@ -44,7 +44,7 @@ architecture(highlight=[10])
 #
 # metrics-server keeps only the latest window: it is a pipe for autoscalers and `kubectl top`, not a
 # history. Graphs over days come from a monitoring system such as Prometheus, which scrapes the kubelets
-# itself. In this lab the cAdvisors keep an hour of samples so that we can plot them.
+# itself. In this lab the cAdvisors keep ten minutes of samples so that we can plot them.
 #
 # ## 2. Build it: a monitor in twenty lines
 #
@@ -373,7 +373,7 @@ cluster.kubectl("top pod memory-demo-2")
 # Said out loud: a container's usage comes from its simulated program (k8slab's runtime), not from cgroup
 # files; the node's own processes use a constant `50m` and `256Mi`; housekeeping runs at exactly every
 # 10 s on every node (real cAdvisor spreads it between 10 and 15 s); the CPU counter adds up the rate seen
-# at each sample; the cAdvisors keep an hour of samples (real ones keep two minutes); the kubelet watches
+# at each sample; the cAdvisors keep ten minutes of samples (real ones keep two minutes); the kubelet watches
 # only `memory.available` and reports, but does not evict pods; metrics-server is a Python object attached
 # to the API server rather than a Deployment behind the aggregation layer. The timings (10 s, 15 s, 5
 # minutes), the threshold, the condition's and Events' words, the `metrics.k8s.io` objects and kubectl's
