@@ -377,7 +377,7 @@ counts_over_time(samples, "ready")
 # %% [markdown]
 # The same as a plot. Solid lines are ready pods, dashed lines what each ReplicaSet is asked for
 # (`spec.replicas`), and the dotted red lines are the bounds from the table above. The total of ready
-# pods (grey) never drops below 8: users of the web server never lose more than two pods' worth of it,
+# pods (black) never drops below 8: users of the web server never lose more than two pods' worth of it,
 # and there are never more than 13 pods.
 
 # %%
@@ -385,7 +385,7 @@ plot_rollout(samples, bounds=(8, 13), title="nginx 1.14.2 -> 1.16.1: 10 replicas
 
 # %% [markdown]
 # And as pictures: press play (or drag the slider). Watch the new ReplicaSet appear, its pods go from
-# ContainerCreating to Ready, and old pods turn Terminating only as new ones become ready.
+# ContainerCreating to Ready, and old pods go away only as new ones become ready.
 
 # %%
 Player(frames)
