@@ -254,8 +254,8 @@ plt.show()
 #
 # * sets the node condition **`MemoryPressure=True`** (reason `KubeletHasInsufficientMemory`) in the
 #   Node's status, through the API server;
-# * records **Events** about the node: `EvictionThresholdMet` ("Attempting to reclaim memory"), and one
-#   when the condition changes.
+# * records **Events** about the node: `EvictionThresholdMet` ("Attempting to reclaim memory") at every
+#   check, and `NodeHasInsufficientMemory` when the condition changes.
 #
 # These writes are step 10's "reporting back to the API": they are stored in etcd like every other
 # object, and the rest of the cluster reacts to them.
@@ -293,16 +293,18 @@ def events_table(kind=None):
     return pd.DataFrame(rows).sort_values("last seen", kind="stable").reset_index(drop=True)
 
 
+pd.set_option("display.max_colwidth", 60)  # show whole messages
 events_table("Node")
 
 # %% [markdown]
 # `EvictionThresholdMet` has a `count`: the kubelet said it at every check, and the Event recorder folded
 # the repeats into one Event, as notebook 03 showed.
 #
-# What a real kubelet does next, and k8slab does not: it **evicts** pods to get memory back, starting
-# with those that use the most memory above what they requested (here `report`, which requested
-# nothing), and the pod ends `Failed` with reason `Evicted` ("The node was low on resource: memory...").
-# That is why requests matter even on a cluster with room to spare.
+# What a real kubelet does next, and k8slab does not: it **evicts** pods to get memory back. It ranks
+# them first by whether they use more memory than they requested, then by priority, then by how far
+# above their request they are, so `report`, which requested nothing and uses 3.7 GiB, goes first. An
+# evicted pod ends `Failed` with reason `Evicted` ("The node was low on resource: memory. ..."). That is
+# why requests matter even on a cluster with room to spare.
 #
 # We stop the report ourselves. Memory comes back at once, but the condition does not: the kubelet keeps
 # `MemoryPressure=True` for five minutes after the signal last crossed the threshold
