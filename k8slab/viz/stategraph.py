@@ -628,9 +628,9 @@ class Recorder:
     def _take(self) -> None:
         if self._stopped:
             return
+        self._timer = self.loop.call_later(self.every, self._take)  # first: a bad frame must not end it
         if len(self.frames) < self.max_frames:
             self.frames.append(Frame.of(self.snapshot()))
-        self._timer = self.loop.call_later(self.every, self._take)
 
     def stop(self) -> list[Frame]:
         """Stop recording (no more timers, watches closed); returns the frames."""
