@@ -116,8 +116,8 @@ def assert_same_totals(scheduler, fast, fwk, pod_info):
     assert fast.scores(pod_info, feasible).tolist() == expected
 
 
-def assert_same_choices(scheduler, pods, seed):
-    fast = FastPath(scheduler)
+def assert_same_choices(scheduler, pods, seed, fast=None):
+    fast = fast if fast is not None else FastPath(scheduler)
     fwk = scheduler.framework_for(pods[0].pod)
     for pod_info in pods:
         assert fast.eligible(fwk, pod_info)  # really on the fast path, not handed over
@@ -199,3 +199,47 @@ def test_fast_path_scores_stay_right_for_pods_of_a_shape_it_has_seen(nodes, pods
     scheduler = make_scheduler(nodes, [], seed)
     repeated = [PodInfo.of(pod_object(f"p{i}-{round}", p)) for round in range(4) for i, p in enumerate(pods)]
     assert_same_choices(scheduler, repeated, seed)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nodes=st.lists(nodes_st, min_size=2, max_size=6),
+       bound=st.lists(st.tuples(pod_st, st.integers(0, 1000)), min_size=1, max_size=10),
+       gone=st.lists(st.integers(0, 9), max_size=5), relabelled=st.lists(st.integers(0, 9), max_size=5),
+       pods=st.lists(pod_st, min_size=1, max_size=3), seed=st.integers(0, 2**16))
+def test_fast_path_spreading_counts_follow_pods_that_leave_or_change(nodes, bound, gone, relabelled, pods,
+                                                                     seed):
+    """The per-node counts of matching pods are updated by what changed on a node: pods that went,
+    and bound pods whose labels changed, must count as the plugins count them."""
+    scheduler = make_scheduler(nodes, bound, seed)
+    fast = FastPath(scheduler)
+    infos = [PodInfo.of(pod_object(f"p{i}", p)) for i, p in enumerate(pods)]
+    assert_same_choices(scheduler, infos, seed, fast)
+    for i in relabelled:
+        key = f"default/bound-{i}"
+        if key in scheduler.pod_nodes:
+            node = scheduler.nodes[scheduler.pod_nodes[key]]
+            pod = dict(node.pods[key].pod)
+            labels = pod["metadata"].get("labels") or {}
+            pod["metadata"] = dict(pod["metadata"], labels={} if labels else {"app": "web"})
+            scheduler._add_assigned(pod)
+    for i in gone:
+        scheduler._forget_assigned(f"default/bound-{i}")
+    again = [PodInfo.of(pod_object(f"q{i}", p)) for i, p in enumerate(pods)]
+    assert_same_choices(scheduler, again, seed, fast)
+
+
+def test_fast_path_spreading_counts_drop_pods_that_left_a_node():
+    shape = {"cpu": "8", "memory": "16Gi", "pods": "110", "zone": "zone-a", "labels": {}, "taints": [],
+             "unschedulable": False, "images": []}
+    web = {"requests": {"cpu": "100m"}, "tolerations": [], "nodeSelector": None, "required": None,
+           "preferred": [], "image": "nginx", "app": "web"}
+    scheduler = make_scheduler([shape, dict(shape, zone="zone-b")], [], 0)
+    for i in range(3):
+        pod = pod_object(f"bound-{i}", web)
+        pod["spec"]["nodeName"] = scheduler.node_order()[0]
+        scheduler._add_assigned(pod)
+    fast = FastPath(scheduler)
+    assert_same_choices(scheduler, [PodInfo.of(pod_object("p0", web))], 0, fast)
+    for i in range(3):
+        scheduler._forget_assigned(f"default/bound-{i}")
+    assert_same_choices(scheduler, [PodInfo.of(pod_object("q0", web))], 0, fast)

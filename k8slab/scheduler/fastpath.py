@@ -91,6 +91,7 @@ class FastPath:
             self.has_hostname = np.zeros(n, dtype=bool)
             self.zone_ids: dict[str, int] = {}
             self.match_counts = {}
+            self.counted: list[dict[str, tuple]] = []  # per node: the pods the match counts include
             self.resource_scores: dict[tuple, np.ndarray] = {}  # request shape -> score per node
             self.zero_capacity: set[int] = set()  # rows of nodes without cpu or memory
             dirty = order
@@ -100,8 +101,8 @@ class FastPath:
             i = self.index.get(name)
             if i is not None:
                 self._write_row(i, s.nodes[name])
-                for selector, namespace, counts in self.match_counts.values():
-                    counts[i] = count_matching(s.nodes[name].pods.values(), selector, namespace)
+                if self.match_counts:
+                    self._recount(i, s.nodes[name])
                 if self.zero_capacity:
                     self.resource_scores.clear()  # the general arithmetic serves until they are gone
                 elif dirty is not order:
@@ -347,6 +348,25 @@ class FastPath:
             total += ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
         return total
 
+    def _recount(self, i: int, info) -> None:
+        """Bring node i's match counts up to date by the pods that came, went or changed since last time
+        (not by counting all of its pods again for every selector)."""
+        before, now = self.counted[i], info.pods
+        changes = [(pod, -1) for key, (pod_info, pod) in before.items()
+                   if (current := now.get(key)) is not pod_info or current.pod is not pod]
+        changes += [(pod_info.pod, 1) for key, pod_info in now.items()
+                    if (old := before.get(key)) is None or old != (pod_info, pod_info.pod)]
+        for pod, sign in changes:
+            meta = pod["metadata"]
+            if meta.get("deletionTimestamp"):
+                continue  # count_matching leaves out pods being deleted
+            pod_namespace, labels = meta.get("namespace", "default"), meta.get("labels") or {}
+            for selector, namespace, counts in self.match_counts.values():
+                if pod_namespace == namespace and selector.matches(labels):
+                    counts[i] += sign
+        if changes:
+            self.counted[i] = {key: (pod_info, pod_info.pod) for key, pod_info in now.items()}
+
     def _matching_pods_per_node(self, selector, namespace: str) -> np.ndarray:
         """How many pods on each node match the selector: kept up to date as nodes change (sync)."""
         key = (namespace, str(selector))
@@ -354,6 +374,8 @@ class FastPath:
             if len(self.match_counts) >= MAX_CACHED_SELECTORS:
                 self.match_counts.pop(next(iter(self.match_counts)))
             nodes = self.scheduler.nodes
+            if not self.match_counts:  # the first selector: note what the counts are made of, node by node
+                self.counted = [{k: (p, p.pod) for k, p in nodes[name].pods.items()} for name in self.order]
             counts = np.array([count_matching(nodes[name].pods.values(), selector, namespace)
                                for name in self.order], dtype=np.int64)
             self.match_counts[key] = (selector, namespace, counts)

@@ -355,6 +355,7 @@ class Scheduler:
         known = info.pods.get(key) if info is not None and self.pod_nodes.get(key) == node_name else None
         if known is not None and known.pod["metadata"].get("uid") == pod["metadata"].get("uid"):
             known.pod = pod  # our assumed pod, confirmed (requests cannot change): keep its sums
+            self.dirty.add(node_name)  # its labels or deletionTimestamp may have changed: spreading counts
             return
         self._forget_assigned(key)  # our assumed copy, or an older version of the pod
         self._place(PodInfo.of(pod), node_name)
