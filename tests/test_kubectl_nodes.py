@@ -268,7 +268,7 @@ def test_a_tainted_node_keeps_untolerating_pods_away():
     pods = cluster.api.list("pods", "default")["items"]
     assert pods and all(not pod["spec"].get("nodeName") for pod in pods)
     cluster.kubectl("uncordon node-2")
-    cluster.run(seconds=5)
+    cluster.run(seconds=15)  # the node lifecycle controller lifts its unschedulable taint too
     pods = cluster.api.list("pods", "default")["items"]
     assert {pod["spec"].get("nodeName") for pod in pods} == {"node-2"}
 
