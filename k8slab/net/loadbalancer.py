@@ -217,6 +217,7 @@ class LoadBalancerController:
         self._last_seen: dict[str, dict] = {}
         self._timer = None
         self.running = False
+        self._listening: dict | None = None  # (ip, port, protocol) -> balancer; None: to be rebuilt
         self.services.add_event_handler(
             on_add=self.enqueue, on_update=lambda old, new: self.enqueue(new), on_delete=self.enqueue
         )
@@ -307,6 +308,7 @@ class LoadBalancerController:
             balancer = LoadBalancer(meta.get("namespace", "default"), meta["name"], ip, [])
             self.balancers[key] = balancer
         balancer.ports = [(int(p["port"]), p.get("protocol") or "TCP") for p in spec.get("ports") or []]
+        self._listening = None
         balancer.policy_local = spec.get("externalTrafficPolicy") == "Local"
         balancer.health_check_node_port = int(spec.get("healthCheckNodePort") or 0)
         hosts_changed = self.update_backends(balancer)
@@ -344,6 +346,7 @@ class LoadBalancerController:
 
     def delete_load_balancer(self, key: str, service: dict | None, quiet: bool = False) -> None:
         balancer = self.balancers.pop(key)
+        self._listening = None
         if service is not None and not quiet:
             self.recorder.event(service, NORMAL, "DeletingLoadBalancer", "Deleting load balancer")
         self.pool.release(balancer.ip)
@@ -412,11 +415,16 @@ class LoadBalancerController:
     # -- traffic ----------------------------------------------------------------------------
 
     def balancer_for(self, ip: str, port: int, protocol: str = "TCP") -> LoadBalancer | None:
-        for key in sorted(self.balancers):
-            balancer = self.balancers[key]
-            if balancer.ip == ip and (int(port), protocol) in balancer.ports:
-                return balancer
-        return None
+        """The load balancer listening on ip:port, if any (from a listener table kept until one changes)."""
+        listening = self._listening
+        if listening is None:
+            listening = {}
+            for key in sorted(self.balancers, reverse=True):  # the first key in order wins a clash
+                balancer = self.balancers[key]
+                for balancer_port, balancer_protocol in balancer.ports:
+                    listening[(balancer.ip, balancer_port, balancer_protocol)] = balancer
+            self._listening = listening
+        return listening.get((ip, int(port), protocol))
 
     def route(self, ip: str, port: int, client: str = "", protocol: str = "TCP", rng: Any = None) -> Decision:
         """Pick the node that gets a new connection to ip:port: any healthy backend, at random."""
