@@ -252,8 +252,9 @@ class CAdvisor:
     def _tick(self) -> None:
         if not self.running:
             return
-        self._timer = self.loop.call_later(self.housekeeping_interval, self._tick)  # first: a bad sample
-        if self.kubelet_up:                                                        # must not stop the clock
+        # The next tick is booked first, so a sample that fails cannot stop the sampling.
+        self._timer = self.loop.call_later(self.housekeeping_interval, self._tick)
+        if self.kubelet_up:
             self.housekeeping()
 
     @property
@@ -272,6 +273,7 @@ class CAdvisor:
         cpu_total, memory_total = self.system_usage
         for container in self._containers():
             cpu, memory = container.usage(now)
+            memory = int(memory)
             started = container.started_at or 0.0
             key = (container.pod_uid, container.name, started)
             # The CPU counter: the rate seen now, times the time since the last look (or since the start).
@@ -280,7 +282,7 @@ class CAdvisor:
             counters[key] = total
             keys.append((container.namespace, container.pod, container.pod_uid, container.name, started))
             cpus.append(cpu)
-            memories.append(int(memory))
+            memories.append(memory)
             totals.append(total)
             cpu_total += cpu
             memory_total += memory
