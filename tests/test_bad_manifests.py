@@ -100,7 +100,16 @@ def test_all_real_manifests_apply_together_in_one_cluster():
         "ConfigMap/game-demo",
         "Deployment/nginx-deployment",
         "Namespace/development",
+        "Pod/bad-image",
+        "Pod/cpu-demo",
+        "Pod/crashloop",
+        "Pod/hello",
+        "Pod/init-demo",
+        "Pod/liveness-exec",
         "Pod/liveness-http",
+        "Pod/memory-demo-2",
+        "Pod/oops",
+        "Pod/web-ready",
         "Service/nginx",
     ]
     assert api.warnings == []
