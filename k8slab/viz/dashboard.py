@@ -1,0 +1,545 @@
+"""The live dashboard: the whole cluster on one screen, with the controls to change it (notebook 09).
+
+`cluster.view()` (or `Dashboard(cluster)`) puts together what notebooks 03
+to 08 showed one at a time:
+
+* the **state graph** (Deployments -> ReplicaSets -> Pods, each pod inside
+  its node, coloured by its state; `k8slab.viz.stategraph`);
+* a **placement summary**: one line per node with its zone, its status as
+  `kubectl get nodes` prints it, and how many pods it holds (how many Ready);
+* the **recent Events**, newest last, with `kubectl get events`' columns;
+* a **traffic summary** when a traffic run is attached (`attach(traffic)`):
+  requests, success rate, latency, and which versions answered, over the
+  whole run and over its last few virtual seconds;
+* **controls**: run N virtual seconds, fail or recover a node, scale a
+  Deployment, set a Deployment's image.
+
+The dashboard is a client like any other: it reads the cluster through
+informers (list once, then watch), so drawing it costs no API request, and
+it changes the cluster the way a person would, through kubectl (`kubectl
+scale`, `kubectl set image`) and the cluster's own fail/recover switches. A
+control given bad input shows kubectl's or the API server's error under the
+controls and changes nothing.
+
+For nbval, `_repr_mimebundle_` gives a short text line and a static HTML
+copy (tables, no graphviz), the same on every machine; the live picture is
+an SVG string put into a `widgets.HTML`, which travels over comm messages
+and is not compared. `Dashboard.state()` returns the facts the pictures are
+made from (what tests check).
+
+Simplified, out loud: Events are sorted by their last timestamp (as
+`kubectl get events --sort-by=.lastTimestamp` would), and only the newest
+few are shown; the traffic summary reads a table of requests that the
+traffic generator (or anything else) produced, it does not send traffic
+itself.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slab.viz.stategraph import (
+    HTML_FONT,
+    Snapshot,
+    legend_html,
+    natural,
+    node_status,
+    pod_state,
+    render_svg,
+    static_html,
+)
+
+ZONE_LABEL = "topology.kubernetes.io/zone"
+RUN_SECONDS = (1, 5, 10, 30, 60)
+#: How many Events the table shows (the newest).
+EVENTS_SHOWN = 8
+#: The traffic summary's "recent" window, in virtual seconds.
+RECENT_SECONDS = 10.0
+TRAFFIC_COLUMNS = ("time", "ok")
+GOOD, BAD, MUTED = "#1b7f3b", "#c0392b", "#666666"
+CELL = "padding:1px 8px;border-bottom:1px solid #eee;vertical-align:top;text-align:left"
+HEAD = "padding:1px 8px;border-bottom:1px solid #999;text-align:left"
+
+
+# -- the facts the dashboard shows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NodeLine:
+    """One node in the placement summary."""
+
+    name: str
+    zone: str
+    status: str  # the STATUS column of `kubectl get nodes`
+    pods: int  # pods bound to it that have not finished
+    ready: int  # of those, how many are Ready
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One Event as `kubectl get events` prints it (LAST SEEN is relative to the dashboard's time)."""
+
+    last_seen: str
+    type: str
+    reason: str
+    object: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TrafficSummary:
+    """What a table of requests says: counts, success rate, latency, and the versions that answered.
+
+    `rate` is in percent (None when there were no requests); latencies are in
+    milliseconds (None when no request succeeded or the table has no latency).
+    """
+
+    requests: int
+    ok: int
+    failed: int
+    rate: float | None
+    p50_ms: float | None
+    p99_ms: float | None
+    versions: dict[str, int]
+    since: float | None = None  # the window's start (None: the whole run)
+
+    def line(self) -> str:
+        if not self.requests:
+            return "no requests yet"
+        rate = f"{self.rate:.1f}%" if self.rate is not None else "-"
+        latency = (f", latency p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms"
+                   if self.p50_ms is not None else "")
+        mix = ", ".join(f"{v or '(none)'}: {n}" for v, n in self.versions.items())
+        return (f"{self.requests} requests, {self.ok} ok, {self.failed} failed ({rate} success)"
+                f"{latency}" + (f"; versions {mix}" if mix else ""))
+
+
+@dataclass(frozen=True)
+class DashboardState:
+    """Everything the dashboard shows at one instant of virtual time."""
+
+    time: float
+    snapshot: Snapshot = field(repr=False)
+    nodes: tuple[NodeLine, ...]
+    events: tuple[EventLine, ...]
+    traffic: TrafficSummary | None = None
+    recent: TrafficSummary | None = None
+
+    def caption(self) -> str:
+        return self.snapshot.caption()
+
+
+def node_lines(nodes: list[dict], pods: list[dict]) -> tuple[NodeLine, ...]:
+    """One line per node (in name order, node-2 before node-10), counting the pods bound to it."""
+    counts: dict[str, list[int]] = {}
+    for pod in pods:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if not node or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        count = counts.setdefault(node, [0, 0])
+        count[0] += 1
+        count[1] += pod_state(pod) == "Ready"
+    lines = []
+    for node in sorted(nodes, key=lambda n: natural(n["metadata"]["name"])):
+        name = node["metadata"]["name"]
+        zone = (node["metadata"].get("labels") or {}).get(ZONE_LABEL, "")
+        total, ready = counts.get(name, (0, 0))
+        lines.append(NodeLine(name, zone, node_status(node), total, ready))
+    return tuple(lines)
+
+
+def _event_time(event: dict) -> str:
+    series = event.get("series") or {}
+    return (series.get("lastObservedTime") or event.get("lastTimestamp") or event.get("eventTime")
+            or event.get("firstTimestamp") or "")
+
+
+def _revision(obj: dict) -> int:
+    version = obj["metadata"].get("resourceVersion") or "0"
+    return int(version) if version.isdigit() else 0
+
+
+def recent_events(events: list[dict], now: Any, limit: int = EVENTS_SHOWN) -> tuple[EventLine, ...]:
+    """The newest `limit` Events, oldest of them first; `now` is a datetime (LAST SEEN is relative to it).
+
+    Ordered by their last timestamp, then by when they were written (their
+    resourceVersion), so events of the same second keep the order they happened in."""
+    from k8slab.kubectl.printers import print_event
+
+    newest = sorted(events, key=lambda e: (_event_time(e), _revision(e)))[-limit:] if limit > 0 else []
+    lines = []
+    for event in newest:
+        cells = print_event(event, now)
+        lines.append(EventLine(str(cells[0]), cells[1], cells[2], cells[3], cells[6]))
+    return tuple(lines)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (no interpolation): the smallest value with `share` of them at or below."""
+    ordered = sorted(values)
+    rank = max(1, -(-int(round(share * 1000)) * len(ordered) // 1000))  # ceil(share * n), in integers
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def traffic_table(traffic: Any):
+    """The table of requests behind `traffic`: a DataFrame, or an object that has one.
+
+    Accepted: a pandas DataFrame; an object with a `.frame()` method, or a
+    `.frame`, `.results` or `.df` attribute holding one; or a function that
+    returns one. The table needs a `time` and an `ok` column; `latency`
+    (seconds) and `version` are used when present.
+    """
+    import pandas as pd
+
+    table = traffic
+    for name in ("frame", "results", "df"):
+        if isinstance(table, pd.DataFrame):
+            break
+        value = getattr(table, name, None)
+        if value is not None:
+            table = value() if callable(value) else value
+    if not isinstance(table, pd.DataFrame) and callable(table):
+        table = table()
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"traffic must be a DataFrame of requests, or something that has one; got "
+                        f"{type(traffic).__name__}")
+    missing = [c for c in TRAFFIC_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"the traffic table has no {', '.join(repr(c) for c in missing)} column; "
+                         f"it needs {', '.join(TRAFFIC_COLUMNS)} (latency and version are optional)")
+    return table
+
+
+def summarise_traffic(table: Any, since: float | None = None) -> TrafficSummary:
+    """Count the requests in `table` (those sent at or after `since`, if given)."""
+    if since is not None:
+        table = table[table["time"] >= since]
+    ok = [bool(v) for v in table["ok"]]
+    requests, good = len(ok), sum(ok)
+    latencies = []
+    if "latency" in table.columns:
+        latencies = [float(v) * 1000 for v, fine in zip(table["latency"], ok, strict=True) if fine]
+    versions: dict[str, int] = {}
+    if "version" in table.columns:
+        for version, fine in zip(table["version"], ok, strict=True):
+            if fine:
+                key = "" if version is None or version != version else str(version)  # NaN -> ""
+                versions[key] = versions.get(key, 0) + 1
+    versions = dict(sorted(versions.items(), key=lambda item: natural(item[0])))
+    return TrafficSummary(
+        requests, good, requests - good, 100.0 * good / requests if requests else None,
+        _percentile(latencies, 0.5) if latencies else None,
+        _percentile(latencies, 0.99) if latencies else None,
+        versions, since,
+    )
+
+
+# -- static HTML (what nbval compares; what a viewer without a kernel sees) ------------------------
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(head: tuple[str, ...], rows: list[list[str]]) -> str:
+    """An HTML table whose cells are already escaped HTML."""
+    heads = "".join(f'<th style="{HEAD}">{h}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f'<td style="{CELL}">{c}</td>' for c in row) + "</tr>" for row in rows)
+    return f'<table style="border-collapse:collapse">{heads and f"<tr>{heads}</tr>"}{body}</table>'
+
+
+def nodes_html(nodes: tuple[NodeLine, ...]) -> str:
+    rows = []
+    for node in nodes:
+        colour = GOOD if node.status == "Ready" else BAD
+        rows.append([f"<b>{_esc(node.name)}</b>", _esc(node.zone),
+                     f'<span style="color:{colour}">{_esc(node.status)}</span>',
+                     f"{node.pods}", f"{node.ready}"])
+    return _table(("node", "zone", "status", "pods", "ready"), rows) if rows else "<i>no nodes</i>"
+
+
+def events_html(events: tuple[EventLine, ...]) -> str:
+    if not events:
+        return f'<i style="color:{MUTED}">No events yet.</i>'
+    rows = [[_esc(e.last_seen), f'<span style="color:{BAD if e.type == "Warning" else "inherit"}">'
+             f"{_esc(e.type)}</span>", _esc(e.reason), _esc(e.object), _esc(e.message)] for e in events]
+    return _table(("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"), rows)
+
+
+def traffic_html(total: TrafficSummary | None, recent: TrafficSummary | None) -> str:
+    if total is None:
+        return (f'<i style="color:{MUTED}">No traffic attached: dashboard.attach(traffic) shows its success '
+                "rate, latency and versions here.</i>")
+
+    def ms(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}"
+
+    def row(label: str, s: TrafficSummary) -> list[str]:
+        if not s.requests:
+            return [label, "0", "", "", "", "", ""]
+        colour = GOOD if s.failed == 0 else BAD
+        mix = ", ".join(f"{_esc(v or '(none)')}: {n}" for v, n in s.versions.items())
+        return [label, f"{s.requests}", f"{s.ok}", f'<b style="color:{colour}">{s.failed}</b>',
+                f'<span style="color:{colour}">{s.rate:.1f}%</span>', f"{ms(s.p50_ms)} / {ms(s.p99_ms)}", mix]
+
+    rows = [row("whole run", total)]
+    if recent is not None:
+        rows.append(row(f"last {RECENT_SECONDS:g} s", recent))
+    return _table(("", "requests", "ok", "failed", "success", "latency p50 / p99 ms", "versions"), rows)
+
+
+def _section(title: str, body: str) -> str:
+    return f'<div style="{HTML_FONT};margin-top:6px"><b>{_esc(title)}</b>{body}</div>'
+
+
+def dashboard_html(state: DashboardState) -> str:
+    """The whole dashboard as static HTML: pods by node, nodes, traffic, Events (no graphviz)."""
+    snap = state.snapshot
+    pods = static_html(snap.caption(), snap.pod_rows(), [n.name for n in state.nodes])
+    return (legend_html() + pods + _section("Nodes", nodes_html(state.nodes))
+            + _section("Traffic", traffic_html(state.traffic, state.recent))
+            + _section("Recent events", events_html(state.events)))
+
+
+# -- the widget ------------------------------------------------------------------------------------
+
+
+class Dashboard:
+    """The cluster live: state graph, placement, Events, traffic, and controls (see the module docstring).
+
+        dashboard = Dashboard(cluster)       # last line of a cell: the controls and the pictures
+        dashboard.attach(traffic)            # a traffic run (its table of requests) to summarise
+        dashboard.run(10); dashboard.fail_node("node-2"); dashboard.scale("web", 5)   # from code
+
+    Every action re-renders; changes made in other cells show at the next
+    action, or `refresh()`.
+    """
+
+    def __init__(self, cluster: Any, namespace: str = "default", traffic: Any = None,
+                 events: int = EVENTS_SHOWN):
+        import ipywidgets as widgets
+
+        from k8slab.client import Client, Informer
+
+        for needed in ("api", "run", "kubectl", "fail_node", "recover_node"):
+            if not hasattr(cluster, needed):
+                raise TypeError(f"a Dashboard needs a k8slab Cluster, got {type(cluster).__name__}")
+        if isinstance(events, bool) or not isinstance(events, int) or events < 0:
+            raise ValueError(f"events must be a whole number >= 0, got {events!r}")
+        self.cluster = cluster
+        self.api = cluster.api
+        self.loop = self.api.loop
+        self.namespace = namespace
+        self.events_shown = events
+        self.traffic = None
+        self.message = ""
+        self.state: DashboardState | None = None
+        client = Client(self.api, user="k8slab-dashboard")
+        self.informers = {
+            resource: Informer(client, resource, namespace=None if resource == "nodes" else namespace)
+            for resource in ("deployments", "replicasets", "pods", "nodes", "events")
+        }
+        for informer in self.informers.values():
+            informer.run()
+        if traffic is not None:
+            traffic_table(traffic)  # a bad table raises now, before anything is drawn
+            self.traffic = traffic
+
+        narrow = widgets.Layout(width="190px")
+        button = widgets.Layout(width="90px")
+        self.seconds = widgets.Dropdown(options=RUN_SECONDS, value=10, description="seconds", layout=narrow)
+        self.run_button = widgets.Button(description="run", icon="play", layout=button)
+        self.node = widgets.Dropdown(options=[], description="node", layout=narrow)
+        self.fail_button = widgets.Button(description="fail", icon="power-off", layout=button)
+        self.recover_button = widgets.Button(description="recover", icon="plug", layout=button)
+        self.deployment = widgets.Dropdown(options=[], description="deployment", layout=narrow)
+        self.replicas = widgets.BoundedIntText(value=3, min=0, max=100, description="replicas",
+                                               layout=widgets.Layout(width="150px"))
+        self.scale_button = widgets.Button(description="scale", layout=button)
+        self.image = widgets.Text(value="", placeholder="web=web:2", description="image",
+                                  layout=widgets.Layout(width="230px"))
+        self.image_button = widgets.Button(description="set image", layout=button)
+        self.status = widgets.HTML()
+        self.picture = widgets.HTML()
+        self.side = widgets.HTML()
+        self.run_button.on_click(lambda _: self._act(lambda: self.run(self.seconds.value)))
+        self.fail_button.on_click(lambda _: self._act(lambda: self.fail_node(self.node.value)))
+        self.recover_button.on_click(lambda _: self._act(lambda: self.recover_node(self.node.value)))
+        self.scale_button.on_click(
+            lambda _: self._act(lambda: self.scale(self.deployment.value, self.replicas.value)))
+        self.image_button.on_click(
+            lambda _: self._act(lambda: self.set_image(self.deployment.value, self.image.value)))
+        self.widget = widgets.VBox([
+            widgets.HBox([self.seconds, self.run_button, self.node, self.fail_button, self.recover_button]),
+            widgets.HBox([self.deployment, self.replicas, self.scale_button, self.image, self.image_button]),
+            self.status,
+            widgets.HTML(legend_html()),
+            self.picture,
+            self.side,
+        ])
+        self.render()
+
+    # -- what the controls do (also callable from code) --------------------------------------
+
+    def run(self, seconds: float = 10) -> None:
+        """Advance virtual time by `seconds`; every component acts; then redraw."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ValueError(f"seconds must be a number >= 0, got {seconds!r}")
+        self.cluster.run(seconds=seconds)
+        self.message = f"ran {seconds:g} virtual seconds"
+        self.render()
+
+    def fail_node(self, node: str) -> None:
+        """The machine goes away (`cluster.fail_node`): no heartbeats; 40 s later the node is NotReady."""
+        self.cluster.fail_node(self._node_name(node))
+        self.message = f"node/{node} failed: its kubelet and kube-proxy stopped"
+        self.render()
+
+    def recover_node(self, node: str) -> None:
+        """The machine comes back (`cluster.recover_node`)."""
+        self.cluster.recover_node(self._node_name(node))
+        self.message = f"node/{node} recovered: its kubelet and kube-proxy started again"
+        self.render()
+
+    def scale(self, deployment: str, replicas: int) -> str:
+        """`kubectl scale deployment/<name> --replicas=N`; returns what kubectl printed."""
+        if isinstance(replicas, bool) or not isinstance(replicas, int):
+            raise ValueError(f"replicas must be a whole number >= 0, got {replicas!r}")
+        name = self._deployment_name(deployment)
+        return self._kubectl(f"scale deployment/{name} --replicas={replicas} -n {self.namespace}")
+
+    def set_image(self, deployment: str, images: str) -> str:
+        """`kubectl set image deployment/<name> CONTAINER=IMAGE ...`; returns what kubectl printed."""
+        name = self._deployment_name(deployment)
+        if not isinstance(images, str) or "=" not in images:
+            raise ValueError(f"give CONTAINER=IMAGE, as in kubectl set image (web=web:2), got {images!r}")
+        return self._kubectl(f"set image deployment/{name} {images.strip()} -n {self.namespace}")
+
+    def attach(self, traffic: Any) -> None:
+        """Summarise this traffic run (a table of requests, or what holds one) from now on; None detaches."""
+        if traffic is not None:
+            traffic_table(traffic)  # raises on a bad one, leaving the old attachment in place
+        self.traffic = traffic
+        self.message = "traffic attached" if traffic is not None else "traffic detached"
+        self.render()
+
+    def refresh(self) -> None:
+        """Redraw (after changes made in other cells)."""
+        self.render()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        listed = {resource: informer.list() for resource, informer in self.informers.items()}
+        return Snapshot(self.loop.now, listed["deployments"], listed["replicasets"], listed["pods"],
+                        listed["nodes"], namespace=self.namespace, revision=self.api.store.revision)
+
+    def read(self) -> DashboardState:
+        """The facts the dashboard shows now (no drawing)."""
+        snap = self.snapshot()
+        total = recent = None
+        if self.traffic is not None:
+            table = traffic_table(self.traffic)
+            total = summarise_traffic(table)
+            recent = summarise_traffic(table, since=self.loop.now - RECENT_SECONDS)
+        events = recent_events(self.informers["events"].list(), self.loop.datetime(), self.events_shown)
+        return DashboardState(self.loop.now, snap, node_lines(snap.nodes, snap.pods), events, total, recent)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def render(self) -> None:
+        state = self.read()
+        self.state = state
+        self._options(self.node, [n.name for n in state.nodes])
+        self._options(self.deployment, sorted((d["metadata"]["name"] for d in state.snapshot.deployments),
+                                              key=natural))
+        self.status.value = self._status_html(state)
+        self.picture.value = render_svg(state.snapshot.dot())
+        self.side.value = (_section("Nodes", nodes_html(state.nodes))
+                           + _section("Traffic", traffic_html(state.traffic, state.recent))
+                           + _section("Recent events", events_html(state.events)))
+
+    @staticmethod
+    def _options(dropdown: Any, names: list[str]) -> None:
+        if list(dropdown.options) != names:
+            keep = dropdown.value if dropdown.value in names else (names[0] if names else None)
+            dropdown.options = names
+            dropdown.value = keep
+
+    def _status_html(self, state: DashboardState) -> str:
+        line = f"<b>{_esc(state.caption())}</b>"
+        if self.message:
+            colour = BAD if self.message.lower().startswith("error") else "#333333"
+            line += f'<br><span style="color:{colour}">{_esc(self.message)}</span>'
+        return f'<div style="{HTML_FONT}">{line}</div>'
+
+    def _act(self, action: Callable[[], Any]) -> None:
+        """Run a control's action; bad input is reported under the controls, and nothing crashes."""
+        from k8slab.api.errors import StatusError
+
+        try:
+            action()
+        except (StatusError, ValueError, TypeError, RuntimeError) as error:
+            text = str(error)
+            self.message = text if text.lower().startswith("error") else f"error: {text}"
+            self.render()
+
+    def _kubectl(self, command: str) -> str:
+        output = self.cluster.kubectl(command)
+        text = str(output).strip()
+        if getattr(output, "exit_code", 0):
+            raise ValueError(text)
+        self.cluster.run(seconds=0)  # the change reaches the informers (and the controllers), no time passes
+        self.message = text
+        self.render()
+        return text
+
+    def _node_name(self, node: Any) -> str:
+        if not isinstance(node, str) or not node:
+            raise ValueError("choose a node first: there is none selected")
+        self.api.get("nodes", node)  # NotFound in the API server's words when there is no such node
+        return node
+
+    def _deployment_name(self, deployment: Any) -> str:
+        if not isinstance(deployment, str) or not deployment:
+            raise ValueError("choose a deployment first: there is none in this namespace")
+        return deployment
+
+    # -- display ---------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        state = self.state
+        nodes = len(state.nodes)
+        ready = sum(1 for n in state.nodes if n.status.startswith("Ready"))
+        traffic = f", traffic {state.traffic.line().split(';')[0]}" if state.traffic is not None else ""
+        return (f"Dashboard(t={state.time:g}s, nodes={ready}/{nodes} Ready, pods={len(state.snapshot.pods)}"
+                f"{traffic})")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """The live widget, and a static copy (text/html, no graphviz) for viewers that cannot run widgets."""
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle["text/plain"] = repr(self)
+        bundle["text/html"] = dashboard_html(self.state)
+        return bundle
+
+    def close(self) -> None:
+        """Stop the dashboard's watches."""
+        for informer in self.informers.values():
+            informer.stop()
+
+
+__all__ = [
+    "Dashboard",
+    "DashboardState",
+    "EventLine",
+    "NodeLine",
+    "TrafficSummary",
+    "dashboard_html",
+    "node_lines",
+    "recent_events",
+    "summarise_traffic",
+    "traffic_table",
+]
