@@ -356,17 +356,8 @@ def request(
     (or "pod", namespace default) for a pod inside the cluster, or a node's
     name for a program on that node.
     """
-    target = parse_url(url)
-    if not isinstance(method, str) or method.upper() not in METHODS:
-        raise ValueError(f"unknown HTTP method {method!r}; use one of {', '.join(METHODS)}")
-    if headers is not None and not isinstance(headers, dict):
-        raise ValueError(f"headers must be a dict of name -> value, got {headers!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
-    if not cluster.proxies:
-        raise RuntimeError("this cluster runs no kube-proxy: create it with the default components")
+    target, origin = check(cluster, url, method, source, client_ip, headers, timeout)
     net = network(cluster)
-    origin = _origin(cluster, net, source, client_ip)
     response = Response(url=url, method=method.upper(), sent_at=cluster.loop.now)
     trip = _Trip(cluster, net, response, target, origin, rng if rng is not None else net.rng, float(timeout))
     try:
@@ -377,6 +368,28 @@ def request(
         trip.fail(failure)
     response.latency = sum(hop[6] for hop in response.hops)
     return response
+
+
+def check(
+    cluster: Any,
+    url: str,
+    method: str = "GET",
+    source: str | None = None,
+    client_ip: str = DEFAULT_CLIENT,
+    headers: dict | None = None,
+    timeout: float = CONNECT_TIMEOUT,
+) -> tuple[URL, _Origin]:
+    """Check a request's arguments without sending it; raises as `request` would, returns (url, origin)."""
+    target = parse_url(url)
+    if not isinstance(method, str) or method.upper() not in METHODS:
+        raise ValueError(f"unknown HTTP method {method!r}; use one of {', '.join(METHODS)}")
+    if headers is not None and not isinstance(headers, dict):
+        raise ValueError(f"headers must be a dict of name -> value, got {headers!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    if not cluster.proxies:
+        raise RuntimeError("this cluster runs no kube-proxy: create it with the default components")
+    return target, _origin(cluster, network(cluster), source, client_ip)
 
 
 @dataclass
