@@ -175,6 +175,39 @@ rules_table[mine][columns].reset_index(drop=True)
 #   address and port. Its first rule handles a pod that calls its own Service and is sent to itself
 #   ("hairpin" traffic).
 #
+# The same path as a picture, drawn from node-1's rules: each arrow out of the Service's chain is one rule
+# (numbered as in the table), labelled with its probability and with the share of all new connections that
+# end up taking it (section 4 explains why those are all 1/3).
+
+# %%
+import graphviz
+from IPython.display import SVG
+
+
+def chain_picture(proxy, chain):
+    """KUBE-SERVICES -> the Service's chain -> one KUBE-SEP chain per endpoint -> the pod, from the rules."""
+    graph = graphviz.Digraph(graph_attr={"rankdir": "LR", "fontname": "Helvetica", "nodesep": "0.5"},
+                             node_attr={"shape": "box", "fontname": "Helvetica", "fontsize": "10"},
+                             edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    graph.node("svc", f"KUBE-SERVICES\n-d {cluster_ip} --dport 80")
+    graph.node(chain, chain, color="#326ce5", fontcolor="#326ce5")
+    graph.edge("svc", chain)
+    reaching = Fraction(1)
+    for number, rule in enumerate(proxy.rules.chain("nat", chain), start=1):
+        if not rule.target.startswith("KUBE-SEP-"):
+            continue
+        chance = Fraction(rule.probability).limit_denominator(100) if rule.probability else Fraction(1)
+        taken, reaching = reaching * chance, reaching - reaching * chance
+        pod_ip = next(r.to_destination for r in proxy.rules.chain("nat", rule.target) if r.target == "DNAT")
+        graph.node(rule.target, f"{rule.target}\nDNAT to {pod_ip}")
+        graph.edge(chain, rule.target, label=f" rule {number}: p = {chance}\n share of all: {taken} ")
+    return SVG(graph.pipe(format="svg", encoding="utf-8"))
+
+
+svc_chain = proxy.frame(chain_prefix="KUBE-SVC")["chain"].iloc[0]
+chain_picture(proxy, svc_chain)
+
+# %% [markdown]
 # The same rules as `iptables-save` prints them on node-1, which is what you would see with
 # `sudo iptables-save -t nat | grep default/web` on a real node. Notice `0.33333333349`: the kernel keeps
 # the probability as a 31-bit fraction, and prints back the nearest one to the `0.3333333333` kube-proxy
@@ -256,23 +289,50 @@ N = 10_000
 
 
 def count_connections(proxy, n=N, client="10.244.1.50"):
-    """n new connections from `client` to the web Service through `proxy`'s rules, counted per pod."""
-    verdicts = Counter(proxy.route(client, cluster_ip, 80).ip for _ in range(n))
-    names = {p["status"]["podIP"]: p["metadata"]["name"] for p in cluster.api.list("pods")["items"]}
-    rows = [{"pod": names[ip], "pod IP": ip, "connections": count} for ip, count in sorted(verdicts.items())]
-    return pd.DataFrame(rows)
+    """n new connections from `client` to the web Service through `proxy`'s rules, counted per pod.
+
+    Every pod of the Deployment gets a row, with 0 if no connection reached it, and what to expect:
+    an equal share of n for each ready pod, nothing for the others.
+    """
+    landed = Counter(proxy.route(client, cluster_ip, 80).ip for _ in range(n))
+    pods = cluster.api.list("pods", label_selector="app=web")["items"]
+    pods = sorted(pods, key=lambda p: p["metadata"]["name"])
+    ready = {p["metadata"]["name"]: any(c["type"] == "Ready" and c["status"] == "True"
+                                        for c in p["status"]["conditions"]) for p in pods}
+    share = 1 / sum(ready.values())
+    return pd.DataFrame([{"pod": p["metadata"]["name"], "pod IP": p["status"]["podIP"],
+                          "ready": ready[p["metadata"]["name"]],
+                          "connections": landed[p["status"]["podIP"]],
+                          "expected": round(n * share) if ready[p["metadata"]["name"]] else 0}
+                         for p in pods])
 
 
 def plot_counts(counts, title):
-    k = len(counts)
-    expected, sigma = N / k, (N * (1 / k) * (1 - 1 / k)) ** 0.5
-    fig, axis = plt.subplots(figsize=(7, 3))
-    axis.bar(counts["pod"], counts["connections"], color="#326ce5")
-    axis.axhline(expected, color="black", linestyle="--", label=f"expected: {N}/{k} = {expected:,.0f}")
-    axis.axhspan(expected - 2 * sigma, expected + 2 * sigma, color="grey", alpha=0.2, label="± 2 std. dev.")
-    axis.set_ylabel("new connections")
-    axis.set_title(title)
-    axis.legend(loc="lower right")
+    """Left: the counts against what to expect. Right: how far each ready pod is from it, in connections,
+    with the band where a fair die lands 95% of the time (two standard deviations of a binomial count)."""
+    k = int(counts["ready"].sum())
+    sigma = (N * (1 / k) * (1 - 1 / k)) ** 0.5
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.2))
+    colours = ["#326ce5" if r else "#b4b4b4" for r in counts["ready"]]
+    left.bar(counts["pod"], counts["connections"], color=colours)
+    left.scatter(counts["pod"], counts["expected"], color="black", marker="_", s=2000, zorder=3,
+                 label="expected")
+    for x, value in enumerate(counts["connections"]):
+        left.annotate(f"{value:,}", (x, value), ha="center", va="bottom")
+    left.set_ylim(0, N / k * 1.25)
+    left.set_ylabel("new connections")
+    left.set_title(title)
+    left.legend(loc="upper right", markerscale=0.2)
+    difference = counts["connections"] - counts["expected"]
+    right.bar(counts["pod"], difference, color=colours)
+    right.axhspan(-2 * sigma, 2 * sigma, color="grey", alpha=0.2, label=f"± 2 std. dev. (± {2 * sigma:.0f})")
+    right.axhline(0, color="black", linewidth=0.8)
+    right.set_ylim(-4 * sigma, 4 * sigma)
+    right.set_ylabel("connections minus expected")
+    right.set_title("distance from a perfect split")
+    right.legend(loc="upper right")
+    for axis in (left, right):
+        axis.tick_params(axis="x", labelsize=8)
     plt.tight_layout()
     plt.show()
 
@@ -282,14 +342,16 @@ plot_counts(counts, f"{N:,} connections to web through node-1's rules")
 counts
 
 # %% [markdown]
-# All three within the band: an even spread, from nothing but three rules and a random number per rule.
+# All three within the band on the right: an even spread, from nothing but three rules and a random
+# number per rule.
 #
 # Two things worth knowing about this spread on a real cluster:
 #
 # * It is per **connection**, not per request. A client that keeps one connection open (HTTP keep-alive,
 #   gRPC) sends all its requests to the same pod; the kernel's connection tracking (conntrack) remembers the
 #   rewrite for every later packet of the connection.
-# * Each node decides on its own. The rules are the same on every node, but each node rolls its own dice.
+# * Each node decides on its own. The rules are the same on every node, but each node's kernel rolls its
+#   own dice.
 #
 # ## 6. Break it: a pod fails its readiness probe
 #
@@ -311,9 +373,6 @@ print(f"t={cluster.now:g}s: {victim['NAME']} ({victim['IP']}, on {victim['NODE']
 # Service's chain on node-1.
 
 # %%
-svc_chain = verdict.chains[2]  # KUBE-SVC-...: the third chain the connection went through
-
-
 def observe():
     pod = cluster.api.get("pods", victim["NAME"])
     ready = next(c["status"] for c in pod["status"]["conditions"] if c["type"] == "Ready")
@@ -337,14 +396,15 @@ pd.DataFrame(changes)
 # In order: the kubelet saw the third failed probe and set the pod's condition `Ready` to `False`; the
 # EndpointSlice controller saw the pod change and marked its endpoint `ready: false` (it stays in the
 # slice: it is still a pod of the Service, only not ready); kube-proxy saw the slice change and rewrote the
-# rules with two endpoints. All within the same second here, because in the lab the watches deliver at
-# once; on a real cluster each hop takes a little time, and kube-proxy waits at least a second between
-# two syncs (`--iptables-min-sync-period`).
+# rules with two endpoints. All within the same second here, because in the lab a watch delivers a change
+# the instant it is written; on a real cluster each hop takes a little time. (kube-proxy also syncs at most
+# once a second, `--iptables-min-sync-period`, here as on a real node, so that a burst of changes costs one
+# rewrite of the rules.)
 #
 # The Service's chain now has two endpoint rules, with probabilities 1/2 and 1:
 
 # %%
-proxy.frame(chain_prefix="KUBE-SVC")[columns]
+chain_picture(proxy, svc_chain)
 
 # %%
 counts = count_connections(proxy)
@@ -352,7 +412,8 @@ plot_counts(counts, f"{N:,} connections with one pod not ready")
 counts
 
 # %% [markdown]
-# The broken pod gets nothing: the two ready pods share the traffic half and half. Nothing was restarted
+# The broken pod (grey) gets nothing: the two ready pods share the traffic half and half, and the band
+# is wider now (√(10000 × 1/2 × 1/2) = 50 connections for one standard deviation). Nothing was restarted
 # (a readiness probe only decides about traffic; a *liveness* probe would restart the container), so when
 # the server recovers, the pod comes back into rotation after one successful probe:
 
@@ -360,7 +421,7 @@ counts
 server.set_healthy(True)
 cluster.run(seconds=6)
 print(cluster.kubectl("get pods -o wide"))
-proxy.frame(chain_prefix="KUBE-SVC")[columns]
+chain_picture(proxy, svc_chain)
 
 # %% [markdown]
 # ## 7. A Service with no ready endpoints
