@@ -319,6 +319,56 @@ class _Lazy:
         return self._gone
 
 
+#: Per kind, string fields whose values differ from one object to the next (names, uids, times,
+#: messages). Go's decoder only checks that they are strings, and unknown-field warnings look at keys,
+#: so two objects that differ only there decode alike: the API server remembers the answer for the rest.
+VARIABLE_STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
+    kind: (("metadata", "name"), ("metadata", "uid"), ("metadata", "creationTimestamp"),
+           ("metadata", "resourceVersion"), *extra)
+    for kind, extra in {
+        "Pod": (("spec", "nodeName"),),
+        "Event": (("involvedObject", "name"), ("involvedObject", "uid"),
+                  ("involvedObject", "resourceVersion"), ("message",), ("firstTimestamp",),
+                  ("lastTimestamp",)),
+        "Lease": (("spec", "renewTime"), ("spec", "acquireTime")),
+        "ReplicaSet": (),
+    }.items()
+}
+MAX_REMEMBERED_SHAPES = 4096
+
+
+def _string_paths_are_strings() -> None:
+    """Make sure every path above is a string field in the kind's schema (else the memo would be wrong)."""
+    from k8slab.api import schema
+
+    for kind, paths in VARIABLE_STRINGS.items():
+        for path in paths:
+            type_ = schema.KIND_SCHEMAS[kind]
+            for step in path:
+                type_ = type_.fields[step].type
+            assert type_ in (schema.STRING, schema.TIME, schema.MICRO_TIME), (kind, path)
+
+
+_string_paths_are_strings()
+
+
+def _shape_key(obj: dict, paths: tuple[tuple[str, ...], ...]) -> str:
+    """The object's JSON with the variable strings blanked (the object is put back as it was)."""
+    saved = []
+    for path in paths:
+        holder = obj
+        for step in path[:-1]:
+            holder = holder.get(step) if isinstance(holder, dict) else None
+        if isinstance(holder, dict) and isinstance(holder.get(path[-1]), str):
+            saved.append((holder, path[-1], holder[path[-1]]))
+            holder[path[-1]] = ""
+    try:
+        return json.dumps(obj, separators=(",", ":"))
+    finally:
+        for holder, name, value in saved:
+            holder[name] = value
+
+
 class ClusterIPAllocator:
     """Hands out Service IPs from the service CIDR, as kube-apiserver's allocator does.
 
@@ -383,6 +433,9 @@ class APIServer:
         # key -> (mod_revision, the object decoded once and shared[, its JSON, in a strict loop])
         self._decoded: dict[str, tuple] = {}
         self._replaced: tuple[str, tuple | None] | None = None  # see _write(shared=True)
+        # objects that decode alike: their JSON with VARIABLE_STRINGS blanked -> unknown-field warnings
+        self._shapes: dict[str, list[str]] = {}
+        self._shape_warnings: tuple[dict, list[str]] | None = None  # the last decoded body's warnings
         self.watch_cache = WatchCache(self)
         self._bootstrap()
 
@@ -743,13 +796,34 @@ class APIServer:
         if not isinstance(obj, dict):
             raise BadRequest(f"the body of the request must be an object, got {type(obj).__name__}")
         info = for_kind(obj.get("apiVersion"), obj.get("kind"))
-        problems = validation.decode_errors(info, obj)
-        if problems:
-            raise BadRequest(problems[0])
-        try:  # a private copy, and proof that the body is JSON (a set or a datetime cannot be stored)
-            obj = json.loads(json.dumps(obj, allow_nan=False))
-        except (TypeError, ValueError) as error:
-            raise BadRequest(f"the object is not valid JSON: {error}") from None
+        paths = VARIABLE_STRINGS.get(info.kind)
+        copied = None
+        if paths is not None:
+            try:
+                copied = json.loads(json.dumps(obj, allow_nan=False))
+            except (TypeError, ValueError):
+                copied = None  # the checks below say what is wrong, in their order
+        if copied is not None:
+            shape = _shape_key(copied, paths)
+            warnings = self._shapes.get(shape)
+            if warnings is None:
+                problems = validation.decode_errors(info, obj)
+                if problems:
+                    raise BadRequest(problems[0])
+                warnings = unknown_fields(info, copied)
+                if len(self._shapes) >= MAX_REMEMBERED_SHAPES:
+                    self._shapes.clear()
+                self._shapes[shape] = warnings
+            self._shape_warnings = (copied, warnings)
+            obj = copied
+        else:
+            problems = validation.decode_errors(info, obj)
+            if problems:
+                raise BadRequest(problems[0])
+            try:  # a private copy, and proof that the body is JSON (a set or a datetime cannot be stored)
+                obj = json.loads(json.dumps(obj, allow_nan=False))
+            except (TypeError, ValueError) as error:
+                raise BadRequest(f"the object is not valid JSON: {error}") from None
         metadata = obj.get("metadata")
         if metadata is None:
             obj["metadata"] = {}
@@ -804,7 +878,10 @@ class APIServer:
         raise AlreadyExists(f'{info.qualified} "{prefix}" already exists: could not generate a unique name')
 
     def _warn_unknown(self, info: ResourceInfo, obj: dict) -> None:
-        for warning in unknown_fields(info, obj):
+        known = self._shape_warnings
+        warnings = known[1] if known is not None and known[0] is obj else unknown_fields(info, obj)
+        self._shape_warnings = None
+        for warning in warnings:
             self.warnings.append(warning)
 
     def _prepare_for_create(self, info: ResourceInfo, obj: dict) -> None:
