@@ -216,3 +216,28 @@ def test_ok_and_failed_always_add_up_to_the_requests(rows):
     assert summary.ok + summary.failed == summary.requests == len(rows)
     if summary.ok:
         assert summary.p50_ms <= summary.p99_ms
+
+
+def test_start_traffic_sends_requests_while_the_dashboard_runs(cluster):
+    cluster.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                   "spec": {"type": "LoadBalancer", "selector": {"app": "web"},
+                            "ports": [{"port": 80, "targetPort": 80}]}})
+    cluster.run(seconds=5)
+    address = cluster.api.get("services", "web")["status"]["loadBalancer"]["ingress"][0]["ip"]
+    dashboard = Dashboard(cluster)
+    generator = dashboard.start_traffic(f"http://{address}/", rate=10)
+    dashboard.run(10)
+    traffic = dashboard.state.traffic
+    assert traffic.requests == 101 and traffic.failed == 0  # at 0, 0.1, ..., 10 s: both ends
+    assert traffic.versions == {"1.27": 101}
+    assert traffic.p50_ms is not None and traffic.p50_ms > 0
+    dashboard.stop_traffic()
+    dashboard.run(5)
+    assert generator.sent == 101 and dashboard.state.traffic.requests == 101
+
+
+def test_start_traffic_refuses_a_bad_url_and_keeps_what_was_attached(cluster):
+    dashboard = Dashboard(cluster, traffic=requests_table())
+    with pytest.raises(ValueError):
+        dashboard.start_traffic("ftp://nowhere/", rate=10)
+    assert dashboard.state.traffic.requests == 6

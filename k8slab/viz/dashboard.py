@@ -29,9 +29,10 @@ made from (what tests check).
 
 Simplified, out loud: Events are sorted by their last timestamp (as
 `kubectl get events --sort-by=.lastTimestamp` would), and only the newest
-few are shown; the traffic summary reads a table of requests that the
-traffic generator (or anything else) produced, it does not send traffic
-itself.
+few are shown. The traffic summary reads a table of requests, one row per
+request, as `k8slab.net.traffic` records them (`start_traffic` starts such
+a generator); its latency percentiles are nearest-rank, over the requests
+that succeeded.
 """
 
 from __future__ import annotations
@@ -189,8 +190,9 @@ def traffic_table(traffic: Any):
 
     Accepted: a pandas DataFrame; an object with a `.frame()` method, or a
     `.frame`, `.results` or `.df` attribute holding one; or a function that
-    returns one. The table needs a `time` and an `ok` column; `latency`
-    (seconds) and `version` are used when present.
+    returns one. The table needs a `time` and an `ok` column; `latency ms`
+    (or `latency`, in seconds) and `version` are used when present, as
+    `k8slab.net.traffic` records them.
     """
     import pandas as pd
 
@@ -220,7 +222,9 @@ def summarise_traffic(table: Any, since: float | None = None) -> TrafficSummary:
     ok = [bool(v) for v in table["ok"]]
     requests, good = len(ok), sum(ok)
     latencies = []
-    if "latency" in table.columns:
+    if "latency ms" in table.columns:  # what k8slab.net.traffic records
+        latencies = [float(v) for v, fine in zip(table["latency ms"], ok, strict=True) if fine]
+    elif "latency" in table.columns:  # seconds
         latencies = [float(v) * 1000 for v, fine in zip(table["latency"], ok, strict=True) if fine]
     versions: dict[str, int] = {}
     if "version" in table.columns:
@@ -312,6 +316,7 @@ class Dashboard:
 
         dashboard = Dashboard(cluster)       # last line of a cell: the controls and the pictures
         dashboard.attach(traffic)            # a traffic run (its table of requests) to summarise
+        dashboard.start_traffic("http://203.0.113.1/", rate=20)   # or live: requests while it runs
         dashboard.run(10); dashboard.fail_node("node-2"); dashboard.scale("web", 5)   # from code
 
     Every action re-renders; changes made in other cells show at the next
@@ -425,6 +430,26 @@ class Dashboard:
         self.traffic = traffic
         self.message = "traffic attached" if traffic is not None else "traffic detached"
         self.render()
+
+    def start_traffic(self, url: str, rate: float = 20) -> Any:
+        """Send `rate` requests per virtual second to `url` whenever the cluster runs, and summarise them.
+
+        A `k8slab.net.traffic.Traffic` generator: its requests are callbacks on
+        the loop, so they go out while `run` advances time. Returns it (call
+        `.stop()` on it, or `stop_traffic()`)."""
+        from k8slab.net.traffic import Traffic
+
+        self.stop_traffic()
+        generator = Traffic(self.cluster, url, rate).start()  # a bad URL or rate raises here
+        self.attach(generator)
+        self.message = f"sending {rate:g} requests per virtual second to {url}"
+        self.render()
+        return generator
+
+    def stop_traffic(self) -> None:
+        """Stop a generator that `start_traffic` started (its requests stay in the summary)."""
+        if self.traffic is not None and hasattr(self.traffic, "stop"):
+            self.traffic.stop()
 
     def refresh(self) -> None:
         """Redraw (after changes made in other cells)."""
