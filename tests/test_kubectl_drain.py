@@ -81,3 +81,28 @@ def test_draining_an_unknown_node_is_not_found_and_changes_nothing(cluster):
     with pytest.raises(NotFound, match='nodes "node-7" not found'):
         drain(cluster.api, "node-7")
     assert cluster.store.revision == revision
+
+
+def test_kubectl_drain_prints_what_kubectl_prints_and_exits_0(cluster):
+    output = cluster.kubectl("drain node-1")
+    assert output.exit_code == 0
+    lines = output.stdout.splitlines()
+    assert lines[0] == "node/node-1 cordoned" and lines[-1] == "node/node-1 drained"
+
+
+def test_kubectl_drain_refusal_exits_1_with_the_pending_nodes(cluster):
+    cluster.api.create(bare_pod("lonely", "node-3"))
+    output = cluster.kubectl("drain node-3")
+    assert output.exit_code == 1
+    assert output.stderr.splitlines()[-3:] == [
+        "There are pending nodes to be drained:",
+        " node-3",
+        "error: cannot delete Pods that declare no controller (use --force to override): default/lonely",
+    ]
+    assert cluster.kubectl("drain node-3 --force").exit_code == 0
+
+
+def test_kubectl_drain_needs_exactly_one_node(cluster):
+    output = cluster.kubectl("drain")
+    assert output.exit_code == 1
+    assert "USAGE: drain NODE [flags]" in output.stderr

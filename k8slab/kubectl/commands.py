@@ -1320,14 +1320,34 @@ class Kubectl:
     def run_cordon(self, session: Session, invocation: Invocation) -> None:
         """`kubectl cordon NODE`: set spec.unschedulable, so the scheduler places no new pod there.
 
-        Pods already on the node keep running; `kubectl drain` (not modelled)
-        would cordon and then evict them.
+        Pods already on the node keep running; `kubectl drain` cordons and
+        then evicts them.
         """
         self._cordon_or_uncordon(session, invocation, True)
 
     def run_uncordon(self, session: Session, invocation: Invocation) -> None:
         """`kubectl uncordon NODE`: clear spec.unschedulable, so the scheduler may use the node again."""
         self._cordon_or_uncordon(session, invocation, False)
+
+    def run_drain(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl drain NODE`: cordon, evict the node's pods, wait until they are gone (see drain.py)."""
+        from k8slab.kubectl.drain import DRAIN_TIMEOUT, drain
+
+        if len(invocation.args) != 1:
+            raise UsageError("USAGE: drain NODE [flags]", "kubectl drain", "examples")
+        values = invocation.values
+        grace = values["grace-period"]
+        result = drain(self.api, invocation.args[0], force=values["force"],
+                       delete_emptydir_data=values["delete-emptydir-data"],
+                       grace_period=None if grace < 0 else grace, timeout=values["timeout"] or DRAIN_TIMEOUT)
+        for line in result.out:
+            session.out(line + "\n")
+        if not result.drained:
+            for line in result.err[:-1]:
+                session.err(line + "\n")
+            raise KubectlError(result.err[-1].removeprefix("error: "))
+        for line in result.err:
+            session.err(line + "\n")
 
     def _cordon_or_uncordon(self, session: Session, invocation: Invocation, desired: bool) -> None:
         """RunCordonOrUncordon: every node is found first (one missing node stops the command before
@@ -2775,6 +2795,21 @@ ROOT = CommandSpec(
         TOP,
         CommandSpec("cordon", "Mark node as unschedulable", "kubectl cordon NODE [options]",
                     (_NODE_SELECTOR, _DRY_RUN), group="Cluster Management Commands"),
+        CommandSpec("drain", "Drain node in preparation for maintenance", "kubectl drain NODE [options]",
+                    (Flag("force", "", "bool", False,
+                          "Continue even if there are pods that do not declare a controller."),
+                     Flag("delete-emptydir-data", "", "bool", False,
+                          "Continue even if there are pods using emptyDir (local data that will be deleted "
+                          "when the node is drained)."),
+                     Flag("ignore-daemonsets", "", "bool", False,
+                          "Ignore DaemonSet-managed pods (the lab has none)."),
+                     Flag("grace-period", "", "int", -1,
+                          "Period of time in seconds given to each pod to terminate gracefully. If negative, "
+                          "the default value specified in the pod will be used."),
+                     Flag("timeout", "", "duration", 0.0,
+                          "The length of time to wait before giving up, zero means infinite (the lab: 600s "
+                          "of virtual time).")),
+                    group="Cluster Management Commands"),
         CommandSpec("uncordon", "Mark node as schedulable", "kubectl uncordon NODE [options]",
                     (_NODE_SELECTOR, _DRY_RUN), group="Cluster Management Commands"),
         CommandSpec("taint", "Update the taints on one or more nodes",
@@ -2847,6 +2882,7 @@ HANDLERS: dict[str, Callable[[Kubectl, Session, Invocation], None]] = {
     "kubectl top node": Kubectl.run_top_node,
     "kubectl top pod": Kubectl.run_top_pod,
     "kubectl cordon": Kubectl.run_cordon,
+    "kubectl drain": Kubectl.run_drain,
     "kubectl uncordon": Kubectl.run_uncordon,
     "kubectl taint": Kubectl.run_taint,
     "kubectl help": Kubectl.run_help,

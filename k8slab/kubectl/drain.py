@@ -63,11 +63,7 @@ def drain(
             if not p["metadata"].get("deletionTimestamp")]
     problems = _blocking(pods, force, delete_emptydir_data)
     if problems:
-        text = "; ".join(problems)
-        result.err.append(f'error: unable to drain node "{node}" due to error: {text}, continuing command...')
-        result.err.append("There are pending nodes to be drained:")
-        result.err.append(f" {node}")
-        result.err.append(f"error: {text}")
+        _pending(result, node, "; ".join(problems))
         return result
     unmanaged = [p for p in pods if not _controller(p) and not _finished(p)]
     if unmanaged:  # --force was given: kubectl warns about what is lost
@@ -95,13 +91,20 @@ def drain(
         upcoming = loop.next_time()
         if upcoming is None or upcoming > deadline:
             loop.run(until=deadline)
-            result.err.append(f'error: unable to drain node "{node}" due to error: global timeout reached: '
-                              f"{timeout:g}s, continuing command...")
+            _pending(result, node, f"global timeout reached: {timeout:g}s")
             return result
         loop.step()
     result.out.append(f"node/{node} drained")
     result.drained = True
     return result
+
+
+def _pending(result: DrainResult, node: str, text: str) -> None:
+    """kubectl's report when a node could not be drained: the error, then the nodes still pending."""
+    result.err.append(f'error: unable to drain node "{node}" due to error: {text}, continuing command...')
+    result.err.append("There are pending nodes to be drained:")
+    result.err.append(f" {node}")
+    result.err.append(f"error: {text}")
 
 
 def _blocking(pods: list[dict], force: bool, delete_emptydir_data: bool) -> list[str]:
