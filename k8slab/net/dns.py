@@ -35,6 +35,7 @@ internet), nor does the target of an ExternalName.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 
@@ -89,7 +90,9 @@ def candidates(name: str, namespace: str | None, domain: str = CLUSTER_DOMAIN) -
     return absolute + searched if name.count(".") >= NDOTS else searched + absolute
 
 
+@functools.lru_cache(maxsize=4096)
 def is_ip(text: str) -> bool:
+    """Is `text` an IPv4 address in dotted form? (Cached: the request path asks about the same few.)"""
     try:
         ipaddress.IPv4Address(text)
     except ValueError:

@@ -58,6 +58,7 @@ and uids the cluster hands out afterwards. Pass `rng=` to use another.
 
 from __future__ import annotations
 
+import functools
 import html
 import ipaddress
 import random
@@ -144,6 +145,8 @@ class Response:
         hops, total = [], 0.0
         for step, component, node, source, destination, what, latency, rules in self.hops:
             total += latency
+            if not isinstance(rules, str):  # a Verdict: the chains it went through
+                rules = " > ".join(rules.chains)
             hops.append(Hop(step, component, node, source, destination, what, latency, total, rules))
         return hops
 
@@ -234,33 +237,56 @@ class Network:
         self.fast: dict[str, FastRoutes] = {}
         self._cidrs: list[tuple[int, int, str]] = []
         self._cidr_nodes = -1
+        self._pod_ip_nodes: dict[str, str] = {}
+        self._node_ips: dict[str, str] = {}
+        self._node_ips_key: tuple | None = None
+        self._date_second: int | None = None
+        self._date = ""
 
     def node_of_pod_ip(self, ip: str) -> str:
-        """The node whose pod range holds `ip` ("" if none)."""
+        """The node whose pod range holds `ip` ("" if none); remembered until the set of nodes changes."""
         kubelets = self.cluster.kubelets
-        if len(kubelets) != self._cidr_nodes or any(not c for _, c, _ in self._cidrs):
+        if len(kubelets) != self._cidr_nodes or not all(k.pod_cidr for k in kubelets.values()):
             self._cidrs = []
             for name, kubelet in kubelets.items():
                 if kubelet.pod_cidr:
                     net = ipaddress.ip_network(kubelet.pod_cidr)
                     self._cidrs.append((int(net.network_address), int(net.netmask), name))
             self._cidr_nodes = len(kubelets)
-        try:
-            value = int(ipaddress.IPv4Address(ip))
-        except ValueError:
-            return ""
-        for base, mask, name in self._cidrs:
-            if value & mask == base:
-                return name
-        return ""
+            self._pod_ip_nodes = {}
+        node = self._pod_ip_nodes.get(ip)
+        if node is None:
+            node = ""
+            if is_ip(ip):
+                value = int(ipaddress.IPv4Address(ip))
+                for base, mask, name in self._cidrs:
+                    if value & mask == base:
+                        node = name
+                        break
+            if len(self._pod_ip_nodes) < 65536:
+                self._pod_ip_nodes[ip] = node
+        return node
 
     def node_ips(self) -> dict[str, str]:
         """Node address -> node name, from the kube-proxies (the addresses they found in their Node)."""
+        proxies = self.cluster.proxies
+        key = tuple((name, proxy.node_ips) for name, proxy in proxies.items()) if len(proxies) < 64 else None
+        if key is not None and key == self._node_ips_key:
+            return self._node_ips
         found = {}
-        for name, proxy in self.cluster.proxies.items():
+        for name, proxy in proxies.items():
             for address in proxy.node_ips or ():
                 found[address] = name
+        self._node_ips, self._node_ips_key = found, key
         return found
+
+    def date(self) -> str:
+        """The HTTP Date header for now (one strftime per virtual second)."""
+        second = int(self.cluster.loop.now)
+        if second != self._date_second:
+            self._date_second = second
+            self._date = self.cluster.loop.datetime(second).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return self._date
 
     def node_up(self, node: str) -> bool:
         """Is the machine on? (`cluster.fail_node` stops its kubelet: the machine has gone away.)"""
@@ -306,7 +332,7 @@ class _Failed(Exception):
         self.kind, self.wait = kind, wait
 
 
-@dataclass
+@dataclass(frozen=True)
 class URL:
     scheme: str
     host: str
@@ -317,6 +343,13 @@ class URL:
 def parse_url(url: Any) -> URL:
     """Split an http URL; bad ones raise ValueError with curl's words."""
     if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"curl: (3) URL using bad/illegal format or missing URL: {url!r}")
+    return _parse_url(url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_url(url: str) -> URL:
+    if not url.strip():
         raise ValueError(f"curl: (3) URL using bad/illegal format or missing URL: {url!r}")
     text = url.strip()
     if "://" not in text:
@@ -620,7 +653,7 @@ class _Trip:
 
     def rules(self, node: str, address: str, port: int) -> None:
         verdict = self.net.route(node, self.origin.ip, address, port)
-        chains = " > ".join(verdict.chains)
+        chains = verdict  # the chains are written out only when someone reads the trace
         proxy = self.cluster.proxies[node]
         if verdict.action == "DNAT":
             sep = verdict.trace[-1][1]
@@ -899,7 +932,7 @@ class _Trip:
             self.hop(*leg)
         response.headers = {
             "Server": "k8slab",
-            "Date": self.cluster.loop.datetime().strftime("%a, %d %b %Y %H:%M:%S GMT"),
+            "Date": self.net.date(),
             "Content-Type": content_type,
             "Content-Length": str(len(body.encode())),
             "Connection": "close",
