@@ -179,6 +179,7 @@ class Cluster:
 
             self.images = ImageRegistry()  # the images every node can pull; notebooks register more
             self.api.logs = self._logs
+            self.api.exec = self._exec
         if "metrics-server" in names:
             from k8slab.cadvisor import MetricsServer
             from k8slab.client import Client
@@ -296,6 +297,17 @@ class Cluster:
                 f"dial tcp {address}:10250: connect: no route to host"
             )
         return kubelet.logs(namespace, pod, container, previous)
+
+    def _exec(self, namespace: str, pod: str, container: str, command: list[str]) -> tuple[int, str]:
+        """What kube-apiserver does for `kubectl exec`: forward it to the kubelet of the pod's node."""
+        node = self.api.get("pods", pod, namespace)["spec"].get("nodeName")
+        kubelet = self.kubelets.get(node)
+        if kubelet is None or not kubelet.running:
+            from k8slab.api.errors import InternalError
+
+            raise InternalError(f"error dialing backend: dial tcp {getattr(kubelet, 'node_ip', node)}:10250: "
+                                "connect: no route to host")
+        return kubelet.exec(namespace, pod, container, command)
 
     def fail_node(self, name: str) -> None:
         """The machine goes away: its kubelet stops, so no heartbeats, no status, no pod syncs.

@@ -136,6 +136,14 @@ class KubectlOutput(str):
         printer.text(repr(self))
 
 
+class ExitCode(Exception):
+    """kubectl ends with this exit code, having printed what it had to (`kubectl exec`'s command failed)."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
 class KubectlError(Exception):
     """An error kubectl prints itself (not the API server's): kubectl writes it as `error: <message>`."""
 
@@ -335,6 +343,8 @@ class Kubectl:
             if stop.errors:
                 session.err(error_text(stop.errors))
                 code = 1
+        except ExitCode as exit_code:
+            code = exit_code.code
         except (StatusError, KubectlError) as error:
             session.err(error_text([error]))
             code = 1
@@ -1328,6 +1338,52 @@ class Kubectl:
     def run_uncordon(self, session: Session, invocation: Invocation) -> None:
         """`kubectl uncordon NODE`: clear spec.unschedulable, so the scheduler may use the node again."""
         self._cordon_or_uncordon(session, invocation, False)
+
+    def run_exec(self, session: Session, invocation: Invocation) -> None:
+        """`kubectl exec POD [-c CONTAINER] -- COMMAND [args...]`: run a command in a running container.
+
+        kube-apiserver forwards the stream to the pod's kubelet; the lab's
+        kubelet layer answers through `api.exec(namespace, pod, container,
+        argv) -> (exit code, output)`. As kubectl does, a non-zero exit prints
+        "command terminated with exit code N" and kubectl exits with N.
+        """
+        args = list(invocation.args)
+        dash = invocation.args_before_dash
+        if dash < 0:
+            if len(args) > 1:  # `exec POD COMMAND` without `--`: refused since kubectl 1.26
+                raise KubectlError("exec [POD] [COMMAND] is not supported anymore. "
+                                   "Use exec [POD] -- [COMMAND] instead")
+            raise UsageError("you must specify at least one command for the container",
+                             "kubectl exec", "examples")
+        if dash != 1:
+            raise UsageError("expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'",
+                             "kubectl exec", "examples")
+        command = args[1:]
+        if not command:
+            raise UsageError("you must specify at least one command for the container", "kubectl exec",
+                             "examples")
+        namespace = self._namespace(invocation)
+        pod = self._pod_for_logs(session, args[0], namespace)
+        meta = pod["metadata"]
+        containers = [c["name"] for c in pod["spec"].get("containers") or []]
+        container = invocation.values["container"]
+        if not container:
+            default = (meta.get("annotations") or {}).get(DEFAULT_CONTAINER)
+            container = default if default in containers else containers[0]
+            if len(containers) > 1 and default not in containers:
+                session.err(f'Defaulted container "{container}" out of: {", ".join(containers)}\n')
+        phase = (pod.get("status") or {}).get("phase")
+        if phase in ("Succeeded", "Failed"):
+            raise BadRequest(f"cannot exec into a container in a completed pod; current phase is {phase}")
+        provider = getattr(self.api, "exec", None)
+        if not callable(provider) or not pod["spec"].get("nodeName"):
+            raise BadRequest(f'unable to upgrade connection: pod does not exist or has no running '
+                             f'container ("{meta["name"]}")')
+        code, output = provider(meta.get("namespace", ""), meta["name"], container, command)
+        session.out(output)
+        if code:
+            session.err(f"command terminated with exit code {code}\n")
+            raise ExitCode(code)
 
     def run_drain(self, session: Session, invocation: Invocation) -> None:
         """`kubectl drain NODE`: cordon, evict the node's pods, wait until they are gone (see drain.py)."""
@@ -2795,6 +2851,15 @@ ROOT = CommandSpec(
         TOP,
         CommandSpec("cordon", "Mark node as unschedulable", "kubectl cordon NODE [options]",
                     (_NODE_SELECTOR, _DRY_RUN), group="Cluster Management Commands"),
+        CommandSpec("exec", "Execute a command in a container",
+                    "kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]",
+                    (Flag("container", "c", "string", "",
+                          "Container name. If omitted, use the kubectl.kubernetes.io/default-container "
+                          "annotation for selecting the container to be attached or the first container in "
+                          "the pod will be chosen"),
+                     Flag("stdin", "i", "bool", False, "Pass stdin to the container (the lab has none)."),
+                     Flag("tty", "t", "bool", False, "Stdin is a TTY (ignored).")),
+                    group="Troubleshooting and Debugging Commands"),
         CommandSpec("drain", "Drain node in preparation for maintenance", "kubectl drain NODE [options]",
                     (Flag("force", "", "bool", False,
                           "Continue even if there are pods that do not declare a controller."),
@@ -2883,6 +2948,7 @@ HANDLERS: dict[str, Callable[[Kubectl, Session, Invocation], None]] = {
     "kubectl top pod": Kubectl.run_top_pod,
     "kubectl cordon": Kubectl.run_cordon,
     "kubectl drain": Kubectl.run_drain,
+    "kubectl exec": Kubectl.run_exec,
     "kubectl uncordon": Kubectl.run_uncordon,
     "kubectl taint": Kubectl.run_taint,
     "kubectl help": Kubectl.run_help,
