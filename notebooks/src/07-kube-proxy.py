@@ -10,8 +10,8 @@
 # 10,000 connections, and watch a pod that fails its readiness probe drop out of rotation.
 #
 # **Steps covered:** 12 (the traffic is forwarded to kube-proxy's rules), 13 (they pick the pod that
-# receives it) and the start of 14 (the connection arrives at the pod; notebook 08 follows the request into
-# the container and back).
+# receives it) and 14 (the pod's container handles the request). Notebook 08 adds the load balancer in
+# front (11) and the way back (15).
 #
 # **Time:** about 45 minutes.
 
@@ -67,7 +67,8 @@ cluster.kubectl("get pods -o wide")
 # A client that had written down the old address now talks to nobody. Clients need one address that stays
 # while the pods behind it change. That is a **Service**: it selects pods by label (`app: web`, like the
 # Deployment) and gets a **cluster IP** from the Service range (`10.96.0.0/12`), kept for the Service's
-# whole life.
+# whole life. `port: 80` is the port clients use on the cluster IP; `targetPort: http` is the port on the
+# pods that receives the connection, here by the name the pods give it.
 
 # %%
 cluster.apply("""
@@ -238,6 +239,40 @@ print(verdict.trace_text())
 architecture(highlight=[12, 13])
 
 # %% [markdown]
+# ### One request, all the way to the container
+#
+# `route` stops where the rules stop: at a rewritten address. `k8slab.net.request` carries a whole HTTP
+# request, the way its packets would travel, and writes down every hop. Let us start a client pod (a
+# busybox shell that just sleeps) and send a request from it to `http://web/`, as `curl http://web/` would
+# inside that pod. The pod first asks the cluster's DNS server for the name `web` (it becomes
+# `web.default.svc.cluster.local`, the Service's cluster IP); then its node's rules pick a pod; then that
+# pod's nginx answers (step 14), and the reply goes back with the rewrite undone (step 15, notebook 08).
+
+# %%
+from k8slab.net.request import request
+
+cluster.apply("""
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  containers:
+  - {name: shell, image: "busybox:1.36", command: [sleep, "3600"]}
+""")
+cluster.run(seconds=10)
+response = request(cluster, "http://web/", source="client")
+print(response)
+print(response.body)
+response.frame()
+
+# %% [markdown]
+# The `what happened` column is the story: a DNS answer, the packet entering the rules of the client's
+# node, the DNAT to one pod (by the `KUBE-SEP` chain named there), the trip over the pod network when that
+# pod runs on another node, the container's answer, and, on the way back, conntrack (the kernel's memory
+# of each connection) undoing the rewrite so that the reply seems to come from the Service's address.
+# The latencies are the lab's model (half a millisecond for a DNS lookup or a hop between nodes, 2 ms for
+# nginx to answer; the rules themselves cost nothing worth counting).
+#
 # ## 4. Why 1/3, 1/2, 1 gives each pod a third
 #
 # It looks unfair: the first pod gets a 1/3 chance, the second a 1/2 chance, the last one a certainty. But
@@ -362,7 +397,7 @@ counts
 # 15 s before anything changes.
 
 # %%
-victim = cluster.get("pods", wide=True).sort_values("NAME").iloc[0]
+victim = cluster.get("pods", wide=True, selector="app=web").sort_values("NAME").iloc[0]
 server = cluster.kubelets[victim["NODE"]].container("default", victim["NAME"], "nginx")
 server.set_healthy(False)
 print(f"t={cluster.now:g}s: {victim['NAME']} ({victim['IP']}, on {victim['NODE']}) now answers 500")
@@ -453,6 +488,14 @@ print("\n".join(line for line in proxy.save().splitlines() if "has no endpoints"
 refused = proxy.route("10.244.1.50", typo_ip, 80)
 print(refused)
 print(refused.trace_text())
+
+# %% [markdown]
+# What the client pod sees when it tries, in curl's words:
+
+# %%
+answer = request(cluster, "http://typo/", source="client")
+print(answer.error)
+answer.frame()
 
 # %% [markdown]
 # The same happens to a Service whose pods all fail their readiness probes: it has endpoints, but no ready
@@ -547,8 +590,8 @@ print(from_outside.trace_text())
 # * **iptables mode only.** No IPVS and no nftables mode (the newer default candidates), IPv4 only.
 # * **No connection tracking.** Every `route` is a new connection; the kernel's conntrack, which sends every
 #   later packet of a connection the same way, is not modelled, and neither are the replies.
-# * **No packets on a wire.** `route` tells where a connection would go; notebook 08 carries a request all
-#   the way into the container and back.
+# * **No packets on a wire.** `route` tells where a new connection would go; `request` models a whole
+#   request's trip with fixed latencies per hop (notebook 08 looks at it closely).
 # * A few chains are left out: `KUBE-FW` (loadBalancerSourceRanges), `KUBE-FORWARD`,
 #   `KUBE-PROXY-FIREWALL`, and no topology-aware routing.
 # * Each sync rewrites the whole table (the real one skips unchanged Services; the result is the same), and
