@@ -175,7 +175,7 @@ def test_an_unknown_command_close_to_a_real_one_gets_a_suggestion(api, kubectl):
 
 
 def test_a_real_command_the_lab_does_not_model_says_so(api, kubectl):
-    output = unchanged(api, kubectl, "exec web -- ls")
+    output = unchanged(api, kubectl, "port-forward web 8080:80")
     assert "is a real kubectl command that k8slab does not model" in output
 
 
