@@ -25,9 +25,13 @@ import time
 
 from report import machine, print_table  # benchmarks/report.py, shared by every script
 
+from k8slab import Cluster
 from k8slab.api.server import APIServer
 from k8slab.client import Client
-from k8slab.net.proxy import KubeProxy, build_rules, endpoints_map, service_port_infos
+from k8slab.net.fastpath import FastRoutes
+from k8slab.net.proxy import KubeProxy, Packet, build_rules, endpoints_map, service_port_infos, walk
+from k8slab.net.request import network, request
+from k8slab.net.traffic import traffic
 from k8slab.sim import Loop
 from k8slab.store import Store
 
@@ -72,6 +76,88 @@ def best_of(repeats: int, work) -> float:
         work()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def deployment(i: int) -> dict:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": f"app-{i}", "namespace": "default"},
+        "spec": {
+            "replicas": 10,
+            "selector": {"matchLabels": {"app": f"app-{i}"}},
+            "template": {
+                "metadata": {"labels": {"app": f"app-{i}"}},
+                "spec": {
+                    "containers": [{"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}]
+                },
+            },
+        },
+    }
+
+
+def app_service(i: int) -> dict:
+    spec = {"selector": {"app": f"app-{i % 10}"}, "ports": [{"port": 80, "targetPort": 80}]}
+    if i == 0:
+        spec["type"] = "LoadBalancer"
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc-{i:04d}"}, "spec": spec}
+
+
+def rate_of(count: int, work) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        work()
+    return count / (time.perf_counter() - start)
+
+
+def request_path(services: int) -> list[tuple[str, str, str]]:
+    """Requests per second through the whole path, in a cluster of 100 pods and `services` Services."""
+    cluster = Cluster(nodes=3, seed=0)
+    cluster.apply([deployment(i) for i in range(10)])
+    cluster.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "client"},
+            "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "1d"]}]},
+        }
+    )
+    cluster.run(seconds=30)
+    cluster.apply([app_service(i) for i in range(services)])
+    cluster.run(seconds=15)
+    lb_ip = cluster.api.get("services", "svc-0000", "default")["status"]["loadBalancer"]["ingress"][0]["ip"]
+    middle = f"svc-{services // 2:04d}"
+    assert request(cluster, f"http://{lb_ip}/").ok
+    assert request(cluster, f"http://{middle}/", source="client").ok
+    rules = len(cluster.proxies["node-1"].rules)
+    count = 20_000
+    from_internet = rate_of(count, lambda: request(cluster, f"http://{lb_ip}/"))
+    from_pod = rate_of(count, lambda: request(cluster, f"http://{middle}/", source="client"))
+    start = time.perf_counter()
+    frame = traffic(cluster, f"http://{lb_ip}/", rate=1000, seconds=10)
+    with_loop = len(frame) / (time.perf_counter() - start)
+    assert frame["ok"].all()
+    proxy = cluster.proxies["node-1"]
+    cluster_ip = cluster.api.get("services", middle, "default")["spec"]["clusterIP"]
+    rng, fast = network(cluster).rng, FastRoutes()
+    fast_rate = rate_of(
+        count,
+        lambda: fast.route(proxy.rules, "10.244.1.9", cluster_ip, 80, "tcp", rng, 0.0, proxy.node_ips, None),
+    )
+    walk_rate = rate_of(
+        2_000, lambda: walk(proxy.rules, Packet("10.244.1.9", cluster_ip, 80), rng, 0.0, proxy.node_ips)
+    )
+    container = next(iter(cluster.kubelets["node-1"].runtime.containers()))
+    container_rate = rate_of(count, lambda: container.handle_http("GET", "/", {}))
+    shape = f"100 pods, {services:,} Services, {rules:,} rules per node"
+    return [
+        ("requests/s, internet -> load balancer -> pod", f"{from_internet:,.0f}", f"{shape}; traced"),
+        ("requests/s, pod -> DNS name -> pod", f"{from_pod:,.0f}", f"cluster DNS, then {middle}'s IP"),
+        ("requests/s, traffic() with the loop running", f"{with_loop:,.0f}", "1,000 per virtual s for 10 s"),
+        ("new connections/s, rules fast path", f"{fast_rate:,.0f}", "FastRoutes.route (= walk's verdicts)"),
+        ("new connections/s, rules walk", f"{walk_rate:,.0f}", "walk, the readable path"),
+        ("container handle_http calls/s", f"{container_rate:,.0f}", "the web server behaviour alone"),
+    ]
 
 
 def main() -> None:
@@ -120,12 +206,16 @@ def main() -> None:
             f"to the Service in the middle of {services:,} in KUBE-SERVICES",
         ),
     ]
+    path_rows = request_path(services)
+    rows += path_rows
     print_table(rows, f"k8slab traffic benchmark ({'quick' if args.quick else 'full'} run): {machine()}")
     print()
     print(
         f"target: rules for {total_endpoints:,} endpoints in under 1 s: "
         f"{'met' if sync < 1 else 'NOT met'} ({sync:.2f} s)"
     )
+    best = float(path_rows[0][1].replace(",", ""))
+    print(f"target: 50,000+ simulated requests/s: {'met' if best >= 50_000 else 'NOT met'} ({best:,.0f}/s)")
 
 
 if __name__ == "__main__":

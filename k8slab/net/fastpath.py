@@ -66,6 +66,7 @@ class FastRoutes:
         self.rules: ProxyRules | None = None
         self.local_ips: tuple[str, ...] = ()
         self.plans: dict[tuple, Plan | None] = {}
+        self.inside: dict[str, bool] = {}  # source address -> in the cluster CIDR?
 
     def route(
         self,
@@ -83,7 +84,12 @@ class FastRoutes:
         if rules is not self.rules or local_ips != self.local_ips:
             self.rules, self.local_ips, self.plans = rules, local_ips, {}
         local = source in local_ips or source == "127.0.0.1"
-        key = (destination, port, protocol, _in(source, self.cluster_cidr), local)
+        inside = self.inside.get(source)
+        if inside is None:
+            inside = _in(source, self.cluster_cidr)
+            if len(self.inside) < 65536:
+                self.inside[source] = inside
+        key = (destination, port, protocol, inside, local)
         plan = self.plans.get(key, False)
         if plan is False:
             plan = self._learn(rules, Packet(source, destination, port, protocol), local_ips)

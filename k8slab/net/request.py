@@ -239,7 +239,7 @@ class Network:
         self._cidr_nodes = -1
         self._pod_ip_nodes: dict[str, str] = {}
         self._node_ips: dict[str, str] = {}
-        self._node_ips_key: tuple | None = None
+        self._node_ips_key: int | None = None
         self._date_second: int | None = None
         self._date = ""
 
@@ -270,8 +270,8 @@ class Network:
     def node_ips(self) -> dict[str, str]:
         """Node address -> node name, from the kube-proxies (the addresses they found in their Node)."""
         proxies = self.cluster.proxies
-        key = tuple((name, proxy.node_ips) for name, proxy in proxies.items()) if len(proxies) < 64 else None
-        if key is not None and key == self._node_ips_key:
+        key = len(proxies)  # a kube-proxy learns its node's addresses once, when it starts
+        if key == self._node_ips_key and len(self._node_ips) >= key:
             return self._node_ips
         found = {}
         for name, proxy in proxies.items():
@@ -534,7 +534,7 @@ class _Trip:
         balancer = lb.balancer_for(address, port) if lb is not None else None
         if balancer is not None:
             decision = lb.route(address, port, client=origin.ip, rng=self.rng)
-            healthy = balancer.healthy_nodes()
+            healthy = [b for b in balancer.backends.values() if b.healthy]
             if not decision.node:
                 self.hop(
                     11,
