@@ -7,6 +7,9 @@
     cluster.run(seconds=30)                   # advance virtual time; every component acts
     cluster.kubectl("get pods -o wide")       # the text real kubectl would print
     cluster.get("pods")                       # a pandas DataFrame of the same
+    cluster.fail_node("node-2")               # stop its kubelet, kube-proxy and heartbeats
+    cluster.request("http://<ip>/")           # a request through LB -> kube-proxy -> pod, with a trace
+    cluster.view()                            # the live dashboard
     cluster.api, cluster.store, cluster.now   # the layers underneath, and virtual time
 
 The cluster grows with the series: notebook 02 gives it an API server in front
@@ -308,6 +311,27 @@ class Cluster:
             raise InternalError(f"error dialing backend: dial tcp {getattr(kubelet, 'node_ip', node)}:10250: "
                                 "connect: no route to host")
         return kubelet.exec(namespace, pod, container, command)
+
+    def request(self, url: str, method: str = "GET", source: str | None = None, **options: Any):
+        """One HTTP request through the cluster's network, traced hop by hop (steps 11-15): from the
+        internet through the load balancer and a node's kube-proxy to a pod, or from `source` (a pod
+        "namespace/name" or a node name) by the cluster's DNS. See k8slab.net.request."""
+        from k8slab.net.request import request
+
+        return request(self, url, method=method, source=source, **options)
+
+    def traffic(self, url: str, rate: float, seconds: float, at: dict | None = None, **options: Any):
+        """`rate` requests per virtual second to `url` for `seconds` while the cluster runs; one row per
+        request (time, status, latency, pod, node, version). `at` schedules actions: {20: fn(cluster)}."""
+        from k8slab.net.traffic import traffic
+
+        return traffic(self, url, rate, seconds, at=at, **options)
+
+    def view(self):
+        """The live dashboard: state graph, placement, Events, traffic, and controls."""
+        from k8slab.viz.dashboard import Dashboard
+
+        return Dashboard(self)
 
     def fail_node(self, name: str) -> None:
         """The machine goes away: its kubelet stops, so no heartbeats, no status, no pod syncs.

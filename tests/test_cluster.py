@@ -209,3 +209,28 @@ def test_every_node_runs_a_kube_proxy_that_programs_the_services_rules():
     rules = cluster.proxies["node-2"].rules.save()
     assert f"-d {service['spec']['clusterIP']}/32" in rules
     assert rules.count("-j DNAT") == 3  # one per nginx pod
+
+
+def test_request_reaches_a_pod_through_the_service_and_traces_its_hops():
+    cluster = run_web(0)
+    ip = cluster.api.get("services", "nginx")["spec"]["clusterIP"]
+    response = cluster.request(f"http://{ip}/", source="node-1")
+    pods = {p["metadata"]["name"] for p in cluster.api.list("pods")["items"]}
+    assert response.status == 200
+    assert any(name in response.body for name in pods)
+    assert len(response.trace) >= 2
+
+
+def test_traffic_records_one_row_per_request():
+    cluster = run_web(0)
+    ip = cluster.api.get("services", "nginx")["spec"]["clusterIP"]
+    frame = cluster.traffic(f"http://{ip}/", rate=10, seconds=3, source="node-2")
+    assert len(frame) == 30
+    assert set(frame["status"]) == {200}
+
+
+def test_view_is_the_dashboard_of_this_cluster():
+    from k8slab.viz.dashboard import Dashboard
+
+    cluster = run_web(0)
+    assert isinstance(cluster.view(), Dashboard)
