@@ -375,3 +375,13 @@ def test_the_fast_path_gives_the_same_verdicts_and_draws_as_the_walk(seed, packe
             slow.trace,
         )
         assert fast_rng.getstate() == slow_rng.getstate()
+
+
+def test_session_affinity_sends_one_client_to_one_pod_while_others_spread():
+    cluster = web_cluster()
+    cluster.apply(service("sticky", sessionAffinity="ClientIP"))
+    cluster.run(seconds=2)
+    pods = {request(cluster, "http://sticky/", source="client").pod for _ in range(30)}
+    assert len(pods) == 1
+    spread = {request(cluster, "http://web/", source="client").pod for _ in range(30)}
+    assert len(spread) == 3

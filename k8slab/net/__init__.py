@@ -14,6 +14,7 @@ from k8slab.net.loadbalancer import LoadBalancerController
 from k8slab.net.nodeports import NodePortAllocator
 from k8slab.net.proxy import KubeProxy, ProxyRules, Verdict, build_rules, walk
 from k8slab.net.request import Hop, Response, request
+from k8slab.net.traffic import Traffic, success_rate, traffic, version_mix
 
 __all__ = [
     "Answer",
@@ -24,8 +25,12 @@ __all__ = [
     "NodePortAllocator",
     "ProxyRules",
     "Response",
+    "Traffic",
     "Verdict",
     "build_rules",
     "request",
+    "success_rate",
+    "traffic",
+    "version_mix",
     "walk",
 ]
