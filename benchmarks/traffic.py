@@ -147,7 +147,7 @@ def request_path(services: int) -> list[tuple[str, str, str]]:
     walk_rate = rate_of(
         2_000, lambda: walk(proxy.rules, Packet("10.244.1.9", cluster_ip, 80), rng, 0.0, proxy.node_ips)
     )
-    container = next(iter(cluster.kubelets["node-1"].runtime.containers()))
+    container = next(c for c in cluster.kubelets["node-1"].runtime.containers() if c.pod.startswith("app-"))
     container_rate = rate_of(count, lambda: container.handle_http("GET", "/", {}))
     shape = f"100 pods, {services:,} Services, {rules:,} rules per node"
     return [
