@@ -459,6 +459,13 @@ def _origin(cluster: Any, net: Network, source: str | None, client_ip: str) -> _
 
 
 class _Trip:
+    """One request on its way: each method moves the packet one stage on and writes its hops.
+
+    A stage that cannot go on raises `_Failed` (curl's error) after writing
+    the hop where it stopped; `back` collects, on the way in, the hops the
+    reply (or a refusal) takes on the way out, which are written in reverse.
+    """
+
     def __init__(self, cluster, net, response, target, origin, rng, timeout):
         self.cluster, self.net, self.response = cluster, net, response
         self.target, self.origin, self.rng, self.timeout = target, origin, rng, timeout
@@ -950,7 +957,7 @@ class _Trip:
     def timeout_now(self, address: str, port: int) -> None:
         wait = max(self.timeout - self.elapsed(), 0.0)
         self.hop(
-            15,
+            self.response.hops[-1][0] if self.response.hops else 11,
             self.origin.label if self.origin.node else "user",
             self.origin.node,
             self.origin.ip,
