@@ -385,3 +385,14 @@ def test_session_affinity_sends_one_client_to_one_pod_while_others_spread():
     assert len(pods) == 1
     spread = {request(cluster, "http://web/", source="client").pod for _ in range(30)}
     assert len(spread) == 3
+
+
+def test_with_every_node_down_the_load_balancer_has_nowhere_to_send_and_drops_the_connection():
+    cluster = web_cluster()
+    for node in ("node-1", "node-2", "node-3"):
+        cluster.fail_node(node)
+    cluster.run(seconds=11)
+    response = request(cluster, f"http://{LB_IP}/")
+    assert response.error.startswith("curl: (28)")
+    assert response.trace[0].what == "no healthy node behind the load balancer: the connection is dropped"
+    assert len(response.trace) == 2 and response.trace[-1].step == 11
