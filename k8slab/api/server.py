@@ -335,6 +335,8 @@ VARIABLE_STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     }.items()
 }
 MAX_REMEMBERED_SHAPES = 4096
+#: What differs between a new pod and its template-mates when it is validated on create.
+POD_CREATE_VARIABLES = (("metadata", "name"), ("metadata", "uid"), ("metadata", "creationTimestamp"))
 
 
 def _string_paths_are_strings() -> None:
@@ -430,12 +432,17 @@ class APIServer:
         self.request_listeners: list[Callable[[Request], Any]] = []  # e.g. the request-log widget
         self.warnings: list[str] = []
         self.service_ips = ClusterIPAllocator(service_cidr, self.loop.random)
+        from k8slab.net.nodeports import NodePortAllocator
+
+        #: NodePorts (30000-32767) of NodePort and LoadBalancer Services.
+        self.node_ports = NodePortAllocator(self.loop.random)
         # key -> (mod_revision, the object decoded once and shared[, its JSON, in a strict loop])
         self._decoded: dict[str, tuple] = {}
         self._replaced: tuple[str, tuple | None] | None = None  # see _write(shared=True)
         # objects that decode alike: their JSON with VARIABLE_STRINGS blanked -> unknown-field warnings
         self._shapes: dict[str, list[str]] = {}
         self._shape_warnings: tuple[dict, list[str]] | None = None  # the last decoded body's warnings
+        self._valid_pods: dict[str, None] = {}  # new pods found valid, by _shape_key(POD_CREATE_VARIABLES)
         self.watch_cache = WatchCache(self)
         self._bootstrap()
 
@@ -912,12 +919,25 @@ class APIServer:
     def _validate(
         self, info: ResourceInfo, obj: dict, old: dict | None = None, subresource: str = ""
     ) -> None:
+        shape = None
+        if old is None and info.kind == "Pod":
+            # Pods of one template differ in name, uid and creationTimestamp only: the rest of a valid
+            # one is remembered, and only the name is checked again (uid and time are the server's own).
+            shape = _shape_key(obj, POD_CREATE_VARIABLES)
+            name = obj["metadata"].get("name")
+            if shape in self._valid_pods and isinstance(name, str) and name:
+                if not validation.name_errors(info.kind, name):
+                    return
         if old is None:
             errors = validation.validate(info, obj)
         else:
             errors = validation.validate_update(info, obj, old, subresource=subresource)
         if errors:
             raise invalid(info.kind, obj["metadata"].get("name") or "", info.group, errors)
+        if shape is not None:
+            if len(self._valid_pods) >= MAX_REMEMBERED_SHAPES:
+                self._valid_pods.clear()
+            self._valid_pods[shape] = None
 
     def _allocate(self, info: ResourceInfo, obj: dict) -> None:
         if info.kind != "Service":
@@ -933,12 +953,40 @@ class APIServer:
             raise invalid("Service", obj["metadata"]["name"], "", errors) from None
         spec["clusterIP"] = address
         spec["clusterIPs"] = [address]
+        try:
+            self.node_ports.allocate_service(obj)
+        except StatusError:
+            self.service_ips.release(address)  # all or nothing
+            raise
 
     def _release(self, info: ResourceInfo, obj: dict) -> None:
         if info.kind == "Service":
             address = (obj.get("spec") or {}).get("clusterIP")
             if address and address != "None":
                 self.service_ips.release(address)
+            self.node_ports.release_service(obj)
+
+    def _reallocate_node_ports(self, old: dict, new: dict) -> Callable[[], None]:
+        """A Service update: give back the old NodePorts, take the new ones (all or nothing); returns
+        how to undo it if the write then fails."""
+        self.node_ports.release_service(old)
+        try:
+            self.node_ports.allocate_service(new)
+        except StatusError:
+            self._take_node_ports(old)
+            raise
+
+        def undo() -> None:
+            self.node_ports.release_service(new)
+            self._take_node_ports(old)
+
+        return undo
+
+    def _take_node_ports(self, service: dict) -> None:
+        spec = service.get("spec") or {}
+        for port in [p.get("nodePort") for p in spec.get("ports") or []] + [spec.get("healthCheckNodePort")]:
+            if port:
+                self.node_ports.allocated.add(int(port))
 
     def _update(
         self, info: ResourceInfo, ns: str, name: str, obj: dict, subresource: str, dry_run: bool = False
@@ -998,6 +1046,8 @@ class APIServer:
                 new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
             if info.kind == "Service":
                 spec, old_spec = new.setdefault("spec", {}), old.get("spec", {})
+                drop_type_dependent_fields(spec, old_spec)
+                keep_node_ports(spec, old_spec)
                 if not spec.get("clusterIP") and old_spec.get("clusterIP"):
                     spec["clusterIP"] = old_spec["clusterIP"]
                     spec["clusterIPs"] = old_spec.get("clusterIPs", [old_spec["clusterIP"]])
@@ -1025,7 +1075,16 @@ class APIServer:
         if encoded == kv.value:
             # nothing changed: no write, no new resourceVersion (as kube-apiserver does)
             return self._fresh(kv) if shared else old
-        written = self._write(info, key, new, kv.mod_revision, shared=shared, encoded=encoded)
+        if info.kind == "Service" and not subresource:
+            undo = self._reallocate_node_ports(old, new)
+            encoded = self._encode(new)
+            try:
+                written = self._write(info, key, new, kv.mod_revision, shared=shared, encoded=encoded)
+            except Exception:
+                undo()
+                raise
+        else:
+            written = self._write(info, key, new, kv.mod_revision, shared=shared, encoded=encoded)
         if not shared:
             return written
         private = json.loads(encoded)  # the caller's own copy; watchers share `written`
@@ -1366,3 +1425,52 @@ def qos_class(pod: dict) -> str:
 
 
 __all__ = ["APIServer", "APIWatch", "Request", "WatchEvent", "qos_class"]
+
+
+def _needs_node_ports(spec: dict) -> bool:
+    return spec.get("type") in ("NodePort", "LoadBalancer")
+
+
+def _needs_health_check_node_port(spec: dict) -> bool:
+    return spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
+
+
+def drop_type_dependent_fields(spec: dict, old_spec: dict) -> None:
+    """kube-apiserver's dropTypeDependentFields: when a Service changes type, the fields that only
+    the old type needs, and that the user left as they were, are wiped (so that, say, a LoadBalancer
+    can become a ClusterIP Service with a plain patch of `type`)."""
+    def same(field_name: str) -> bool:
+        return spec.get(field_name) == old_spec.get(field_name)
+
+    ports, old_ports = spec.get("ports") or [], old_spec.get("ports") or []
+    if _needs_node_ports(old_spec) and not _needs_node_ports(spec):
+        if [p.get("nodePort") for p in ports] == [p.get("nodePort") for p in old_ports]:
+            for port in ports:
+                port.pop("nodePort", None)
+    if _needs_health_check_node_port(old_spec) and not _needs_health_check_node_port(spec):
+        if same("healthCheckNodePort"):
+            spec.pop("healthCheckNodePort", None)
+    if old_spec.get("type") == "LoadBalancer" and spec.get("type") != "LoadBalancer":
+        for name in ("allocateLoadBalancerNodePorts", "loadBalancerClass"):
+            if same(name):
+                spec.pop(name, None)
+    if _needs_node_ports(old_spec) and not _needs_node_ports(spec) and same("externalTrafficPolicy"):
+        spec.pop("externalTrafficPolicy", None)
+    if spec.get("type") == "ExternalName" and old_spec.get("type") != "ExternalName":
+        if same("clusterIP"):
+            spec.pop("clusterIP", None)
+            spec.pop("clusterIPs", None)
+
+
+def keep_node_ports(spec: dict, old_spec: dict) -> None:
+    """An update that leaves a port's nodePort out keeps the one it had (kube-apiserver's
+    patchAllocatedValues), matched by port number and protocol."""
+    if not _needs_node_ports(spec) or not _needs_node_ports(old_spec):
+        return
+    had = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in old_spec.get("ports") or []}
+    for port in spec.get("ports") or []:
+        if not port.get("nodePort") and had.get((port.get("port"), port.get("protocol", "TCP"))):
+            port["nodePort"] = had[(port.get("port"), port.get("protocol", "TCP"))]
+    if _needs_health_check_node_port(spec) and not spec.get("healthCheckNodePort"):
+        if old_spec.get("healthCheckNodePort"):
+            spec["healthCheckNodePort"] = old_spec["healthCheckNodePort"]
