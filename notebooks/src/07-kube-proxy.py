@@ -552,8 +552,9 @@ cluster.run(seconds=2)
 #
 # A cluster IP is reachable only from inside the cluster. A Service of type **NodePort** also opens one
 # port, from 30000 to 32767, on **every** node: a connection to any node's address on that port is sent to
-# the Service's pods, wherever they run. (Notebook 08 puts a load balancer in front of those ports.) In this
-# lab you choose the port yourself (`nodePort: 30080`): the lab's API server does not hand one out yet.
+# the Service's pods, wherever they run. (Notebook 08 puts a load balancer in front of those ports.) The
+# API server picks a free port when you give none; here we choose it ourselves (`nodePort: 30080`), as you
+# may, so the text below can name it.
 
 # %%
 cluster.apply("""
@@ -596,8 +597,8 @@ print(from_outside.trace_text())
 #   `KUBE-PROXY-FIREWALL`, and no topology-aware routing.
 # * Each sync rewrites the whole table (the real one skips unchanged Services; the result is the same), and
 #   changes reach kube-proxy the instant they are written.
-# * The API server does not hand out NodePorts yet (write `nodePort:` yourself), and the `kubernetes`
-#   Service has no endpoints.
+# * The `kubernetes` Service (the API server's own address) has no endpoints: the lab's API server is not a
+#   process on a node that a pod could reach.
 #
 # ## 11. Exercises
 #
