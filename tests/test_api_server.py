@@ -1456,3 +1456,37 @@ def test_the_server_keeps_working_after_every_bad_request(busy):
         "kube-public",
         "kube-system",
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What the API server remembers about bodies of one shape (pods of one template) changes no answer
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_pod_shaped_like_a_valid_one_is_still_refused_for_a_bad_name(api):
+    api.create(pod("web-1", {"app": "web"}))
+    with pytest.raises(Invalid, match="metadata.name"):
+        api.create(pod("Web_2", {"app": "web"}))
+    assert api.store.get("/registry/pods/default/Web_2") is None
+
+
+def test_a_pod_shaped_like_a_decoded_one_is_still_refused_for_a_field_of_the_wrong_type(api):
+    api.create(pod("web-1", {"app": "web"}))
+    bad = pod("web-2", {"app": "web"})
+    bad["spec"]["containers"][0]["ports"] = [{"containerPort": "80"}]
+    with pytest.raises(BadRequest, match="cannot unmarshal string"):
+        api.create(bad)
+
+
+def test_a_second_pod_of_one_shape_gets_the_same_unknown_field_warnings(api):
+    for name in ("web-1", "web-2"):
+        body = pod(name, {"app": "web"})
+        body["spec"]["colour"] = "blue"
+        api.create(body)
+    assert api.warnings == ['unknown field "spec.colour"'] * 2
+
+
+def test_a_pod_with_a_name_too_long_is_refused_even_after_a_valid_one_of_its_shape(api):
+    api.create(pod("a", {"app": "web"}))
+    with pytest.raises(Invalid, match="metadata.name"):
+        api.create(pod("a" * 254, {"app": "web"}))
