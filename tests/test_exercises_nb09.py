@@ -25,6 +25,7 @@ def test_rollout_bounds_name_each_rounding_mistake():
     assert not check("09-rollout-bounds", "13, 8").passed
     assert not check("09-rollout-bounds", (13.0, 8)).passed
     assert "replace each ..." in check("09-rollout-bounds", ...).message
+    assert "replace each ..." in check("09-rollout-bounds", (..., 8)).message
 
 
 def test_the_fixed_deployment_rolls_out_with_zero_failed_requests():
