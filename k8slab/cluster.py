@@ -36,10 +36,10 @@ ZONES = ("zone-a", "zone-b", "zone-c")
 #: The control-plane components a Cluster starts on the API server.
 CONTROL_PLANE = ("controller-manager", "scheduler", "cloud-controller-manager")
 #: Everything a Cluster runs by default: the control plane (with the cloud's load balancers), a kubelet
-#: (with its cAdvisor) and a kube-proxy on every node, and metrics-server. Pass components=() for the
-#: API server alone (notebook 02 does); a cluster without kubelets registers its nodes itself, and pods
-#: bound to its nodes stay Pending.
-COMPONENTS = (*CONTROL_PLANE, "kubelet", "cadvisor", "metrics-server", "kube-proxy")
+#: (with its cAdvisor) and a kube-proxy on every node, metrics-server and the cluster DNS. Pass
+#: components=() for the API server alone (notebook 02 does); a cluster without kubelets registers its
+#: nodes itself, and pods bound to its nodes stay Pending.
+COMPONENTS = (*CONTROL_PLANE, "kubelet", "cadvisor", "metrics-server", "kube-proxy", "coredns")
 DEFAULT_NODE = {"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"}
 KUBELET_VERSION = "v1.31.0"
 
@@ -205,6 +205,14 @@ class Cluster:
         if self.metrics is not None:
             self.metrics.start()
             self.components["metrics-server"] = self.metrics
+        self.dns = None
+        if "coredns" in names:  # the cluster DNS: <service>.<namespace>.svc.cluster.local
+            from k8slab.client import Client
+            from k8slab.net.dns import ClusterDNS
+
+            self.dns = ClusterDNS(Client(self.api, user="system:serviceaccount:kube-system:coredns"))
+            self.dns.run()
+            self.components["coredns"] = self.dns
         self.api.requests.clear()
 
     def _start(self, name: str) -> Any:

@@ -42,8 +42,8 @@ def test_without_components_only_the_api_server_acts():
 
 
 def test_an_unknown_component_is_refused():
-    with pytest.raises(ValueError, match="unknown component 'coredns'"):
-        Cluster(components=("coredns",))
+    with pytest.raises(ValueError, match="unknown component 'etcd-backup'"):
+        Cluster(components=("etcd-backup",))
 
 
 def test_get_returns_kubectls_columns_as_a_dataframe():
@@ -234,3 +234,11 @@ def test_view_is_the_dashboard_of_this_cluster():
 
     cluster = run_web(0)
     assert isinstance(cluster.view(), Dashboard)
+
+
+def test_the_cluster_dns_answers_a_services_name_from_a_pod():
+    cluster = run_web(0)
+    pod = cluster.api.list("pods")["items"][0]["metadata"]["name"]
+    response = cluster.request("http://nginx.default.svc.cluster.local/", source=f"default/{pod}")
+    assert response.status == 200
+    assert cluster.components["coredns"] is cluster.dns
