@@ -34,6 +34,7 @@ node; the latency model has no randomness.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import shlex
 from collections.abc import Callable
@@ -44,6 +45,7 @@ MI = 1024 * 1024
 
 #: What `kubectl logs` keeps of one container at most (the lab's stand-in for log rotation).
 MAX_LOG_LINES = 10_000
+LOG_TRIM = 1_000  # a log may run this far past MAX_LOG_LINES before it is trimmed (cheaper than each line)
 
 # --------------------------------------------------------------------------- image references
 
@@ -185,6 +187,7 @@ class WebServer(Process):
         self.requests = 0
         self.busy_until = [0.0] * max(int(workers), 1)
         self.per_second: dict[int, int] = {}  # whole second since start -> requests in it
+        self._stamp: tuple[int, str] = (-1, "")  # (whole virtual second, its access-log timestamp)
         self.lines.append((0.0, "/docker-entrypoint.sh: Configuration complete; ready for start up"))
 
     def ports(self) -> set[int]:
@@ -206,9 +209,12 @@ class WebServer(Process):
     def handle_http(self, method: str, path: str, headers: dict, elapsed: float) -> tuple[int, str, float]:
         self.requests += 1
         second = int(elapsed)
-        self.per_second[second] = self.per_second.get(second, 0) + 1
-        for old in [s for s in self.per_second if s <= second - self.WINDOW]:
-            del self.per_second[old]
+        if second in self.per_second:
+            self.per_second[second] += 1
+        else:  # a new second: forget the ones that left the window
+            for old in [s for s in self.per_second if s <= second - self.WINDOW]:
+                del self.per_second[old]
+            self.per_second[second] = 1
         if not self.healthy or (self.fail_after is not None and elapsed >= self.fail_after):
             code, body = 500, "error: the server is unhealthy\n"
         elif elapsed < self.warmup:
@@ -225,10 +231,13 @@ class WebServer(Process):
         self.busy_until[worker] = begins + service
         client = headers.get("X-Forwarded-For") or _gateway(self.container.ip)
         agent = headers.get("User-Agent", "-")
-        stamp = self.container.clock(elapsed)
-        line = f'{client} - - [{stamp}] "{method} {path} HTTP/1.1" {code} {len(body)} "-" "{agent}" "-"'
+        wall = math.floor(self.container.started_at + elapsed)
+        if self._stamp[0] != wall:  # the log's clock shows whole seconds: format it once per second
+            self._stamp = (wall, self.container.clock(elapsed))
+        request = f'"{method} {path} HTTP/1.1" {code} {len(body)}'
+        line = f'{client} - - [{self._stamp[1]}] {request} "-" "{agent}" "-"'
         self.lines.append((elapsed, line))
-        if len(self.lines) > MAX_LOG_LINES:
+        if len(self.lines) > MAX_LOG_LINES + LOG_TRIM:  # trimmed now and then; logs() shows the last lines
             del self.lines[: len(self.lines) - MAX_LOG_LINES]
         return code, body, begins + service - elapsed
 
