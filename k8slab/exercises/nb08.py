@@ -136,7 +136,10 @@ def node_failure_under_traffic(service: dict, seed: int = 0):
     from k8slab.net.traffic import traffic
 
     cluster = Cluster(nodes=3, seed=seed)
-    cluster.apply([copy.deepcopy(DEPLOYMENT), service])
+    cluster.apply(copy.deepcopy(DEPLOYMENT))
+    report = str(cluster.apply(service)).strip()
+    if "created" not in report:
+        raise ValueError(report)  # kubectl's words: what the API server refused
     cluster.run(seconds=30)
     ingress = ((cluster.api.get("services", "web").get("status") or {}).get("loadBalancer") or {}).get(
         "ingress"
@@ -172,8 +175,8 @@ def check_keep_serving(answer: Any) -> Feedback:
         return Feedback(name, False, problem)
     try:
         cluster, result, seen = node_failure_under_traffic(copy.deepcopy(answer))
-    except Exception as error:  # the API server refused it: say why in its words
-        return Feedback(name, False, f"applying your Service failed: {error}")
+    except ValueError as error:  # the API server refused it: say why in its words
+        return Feedback(name, False, f"kubectl apply refused your Service: {error}")
     if result is None:
         return Feedback(name, False, "the Service got no external IP: look at kubectl describe service web.")
     start = float(result["time"].iloc[0])
