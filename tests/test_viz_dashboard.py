@@ -241,3 +241,56 @@ def test_start_traffic_refuses_a_bad_url_and_keeps_what_was_attached(cluster):
     with pytest.raises(ValueError):
         dashboard.start_traffic("ftp://nowhere/", rate=10)
     assert dashboard.state.traffic.requests == 6
+
+
+def test_the_running_tally_agrees_with_the_table_summary():
+    from k8slab.net.traffic import COLUMNS
+    from k8slab.viz.dashboard import RecordTally
+
+    records = [(0.0, 0, 200, True, "", 6.0, "default/a", "node-1", "1"),
+               (0.5, 0, 0, False, "curl: (7) refused", 3002.0, "", "", ""),
+               (1.0, 1, 503, False, "", 5.0, "default/b", "node-2", "2"),
+               (1.5, 1, 200, True, "", 4.0, "default/b", "node-2", "2"),
+               (2.0, 2, 200, True, "", 7.5, "default/a", "node-1", "1")]
+    tally = RecordTally(COLUMNS)
+    tally.update(records[:2])
+    tally.update(records)  # only the new ones are counted
+    frame = pd.DataFrame(records, columns=COLUMNS)
+    assert tally.summary() == summarise_traffic(frame)
+    assert tally.summary_since(records, 1.0) == summarise_traffic(frame, since=1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.floats(0.5, 50), st.sampled_from(["1", "2", ""])), max_size=30),
+       st.floats(0, 30))
+def test_the_running_tally_agrees_for_any_run(rows, since):
+    from k8slab.net.traffic import COLUMNS
+    from k8slab.viz.dashboard import RecordTally
+
+    records = [(i * 1.0, i, 200 if ok else 0, ok, "", latency, "", "", version if ok else "")
+               for i, (ok, latency, version) in enumerate(rows)]
+    tally = RecordTally(COLUMNS)
+    tally.update(records)
+    frame = pd.DataFrame(records, columns=COLUMNS)
+    assert tally.summary() == summarise_traffic(frame)
+    assert tally.summary_since(records, since) == summarise_traffic(frame, since=since)
+
+
+def test_many_pods_are_drawn_as_squares_inside_their_nodes():
+    from k8slab.viz.dashboard import state_dot
+
+    cluster = Cluster(nodes=4, seed=0)
+    cluster.kubectl("create deployment web --image=nginx:1.27 --replicas=48")
+    cluster.run(seconds=20)
+    dot = state_dot(Dashboard(cluster).state.snapshot)
+    assert dot.count('TOOLTIP="web-') == 48  # one square per pod
+    assert "node-1 (zone-a)" in dot and "48/48 ready" in dot
+    counts = [int(n) for n in __import__("re").findall(r'-> "node/node-\d+" \[label=(\d+)\]', dot)]
+    assert sum(counts) == 48 and len(counts) == 4  # one arrow per (ReplicaSet, node), labelled with its pods
+
+
+def test_few_pods_keep_the_full_state_graph(cluster):
+    from k8slab.viz.dashboard import state_dot
+
+    snap = Dashboard(cluster).state.snapshot
+    assert state_dot(snap) == snap.dot()
