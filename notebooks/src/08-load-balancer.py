@@ -205,7 +205,7 @@ def trip(response):
 
 
 def send(url, times):
-    """`times` requests to `url`, one every 100 ms of virtual time (so that none waits for another), as rows."""
+    """`times` requests to `url`, one every 100 ms of virtual time (so none waits for another), as rows."""
     rows = []
     for _ in range(times):
         rows.append(trip(request(cluster, url)))
@@ -236,7 +236,8 @@ pd.concat([send(f"http://{address}:30080/", 3) for address in node_addresses.val
 proxy = cluster.proxies["node-1"]
 columns = ["chain", "num", "source", "destination", "dport", "target", "comment"]
 rules = proxy.frame(table="nat")
-entry = rules["chain"].isin(["KUBE-SERVICES", "KUBE-NODEPORTS"]) & rules["comment"].str.startswith("default/web")
+mine = rules["comment"].str.startswith("default/web")
+entry = rules["chain"].isin(["KUBE-SERVICES", "KUBE-NODEPORTS"]) & mine
 rules[entry | rules["chain"].str.startswith("KUBE-EXT")][columns].reset_index(drop=True)
 
 # %% [markdown]
@@ -270,7 +271,8 @@ through_lb
 # To see a node without a pod, we also scale down to two replicas:
 
 # %%
-print(cluster.kubectl("""patch service web -p '{"spec":{"externalTrafficPolicy":"Local","healthCheckNodePort":32000}}'"""))
+local_policy = '{"spec":{"externalTrafficPolicy":"Local","healthCheckNodePort":32000}}'
+print(cluster.kubectl(f"patch service web -p '{local_policy}'"))
 print(cluster.kubectl("scale deployment web --replicas=2"))
 cluster.run(seconds=15)
 print(cluster.kubectl("get pods -o wide"))
@@ -494,14 +496,14 @@ pd.concat({"Cluster": summary(with_cluster), "Local": summary(with_local)}).drop
 # * **The load balancer** is the lab's own: addresses from `203.0.113.0/24`, checks every 5 s, out after 2
 #   failures, in after 2 successes, a random healthy node per connection. Real clouds each have their own
 #   numbers and algorithms, some send traffic to the nodes' NodePorts instead of passing the external IP
-#   through (ipMode `Proxy`), and a few "fail open" (use every node) when none is healthy; here the connection is dropped.
-#   Health checks are a direct look at the node's kube-proxy, not packets.
+#   through (ipMode `Proxy`), and a few "fail open" (use every node) when none is healthy; here the
+#   connection is dropped. Health checks are a direct look at the node's kube-proxy, not packets.
 # * **NodePorts and health check node ports** are not handed out by the lab's API server yet: write
 #   `nodePort:` and `healthCheckNodePort:` yourself, as in this notebook.
-# * **The network** is a model: fixed latencies per hop (no queues, no loss, no congestion), every request a
-#   new connection (no keep-alive), HTTP only (no TLS). A request takes no virtual time itself: it sees the
-#   cluster at the instant it is sent, and its latency is reported beside it. A connection that nothing
-#   answers costs the user `curl`'s 10 s connect time-out.
+# * **The network** is a model: fixed latencies per network hop (no loss or congestion on the wire; only the
+#   web server queues, when busy), every request a new connection (no keep-alive), HTTP only (no TLS). A
+#   request takes no virtual time itself: it sees the cluster at the instant it is sent, and its latency is
+#   reported beside it. A connection that nothing answers costs the user `curl`'s 10 s connect time-out.
 # * **The node lifecycle controller** does not mark a dead node's pods not ready (`MarkPodsNotReady`), so
 #   with `externalTrafficPolicy: Cluster` the errors last until the eviction, not ~40 s (section 6).
 # * No `loadBalancerSourceRanges`, no session affinity at the load balancer, no Ingress or Gateway (the
@@ -572,8 +574,10 @@ check("08-keep-serving", ...)
 #
 # **Read more:** [Service type
 # LoadBalancer](https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer),
-# [Create an External Load Balancer](https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/),
+# [Create an External Load
+# Balancer](https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/),
 # [Using Source IP](https://kubernetes.io/docs/tutorials/services/source-ip/),
 # [cloud-controller-manager](https://kubernetes.io/docs/concepts/architecture/cloud-controller/),
-# [MetalLB](https://metallb.io/), and the source: `staging/src/k8s.io/cloud-provider/controllers/service/controller.go`
-# and `pkg/proxy/healthcheck/` in the Kubernetes repository.
+# [MetalLB](https://metallb.io/), and the source:
+# `staging/src/k8s.io/cloud-provider/controllers/service/controller.go` and `pkg/proxy/healthcheck/` in the
+# Kubernetes repository.
