@@ -4,7 +4,10 @@
 to 08 showed one at a time:
 
 * the **state graph** (Deployments -> ReplicaSets -> Pods, each pod inside
-  its node, coloured by its state; `k8slab.viz.stategraph`);
+  its node, coloured by its state; `k8slab.viz.stategraph`); above 40 pods
+  each node becomes one box of coloured squares, one per pod, with one
+  arrow per ReplicaSet saying how many of its pods run there (graphviz
+  takes a tenth of the time to lay that out);
 * a **placement summary**: one line per node with its zone, its status as
   `kubectl get nodes` prints it, and how many pods it holds (how many Ready);
 * the **recent Events**, newest last, with `kubectl get events`' columns;
@@ -20,6 +23,11 @@ it changes the cluster the way a person would, through kubectl (`kubectl
 scale`, `kubectl set image`) and the cluster's own fail/recover switches. A
 control given bad input shows kubectl's or the API server's error under the
 controls and changes nothing.
+
+A render takes about 10 ms at 10 nodes and 100 pods when the picture has
+not changed (graphviz's output is cached by its DOT text) and up to about
+60 ms when it has, most of it graphviz (measured on the project's 2-core
+machine).
 
 For nbval, `_repr_mimebundle_` gives a short text line and a static HTML
 copy (tables, no graphviz), the same on every machine; the live picture is
