@@ -406,7 +406,8 @@ changes_cluster
 #   EndpointSlice as `terminating` and not ready, so kube-proxy drops it, and the ReplicaSet makes a
 #   replacement on a live node, Ready within a second (the image is already there).
 #
-# What did the users see? The success rate, second by second, with those moments marked:
+# What did the users see? The share of requests answered, each second (thin line) and each 5 seconds (thick),
+# with those moments marked:
 
 # %%
 import matplotlib.pyplot as plt
@@ -455,16 +456,16 @@ summary(with_cluster)
 # 1. **Until the load balancer's health checks notice** (a few seconds), a third of the connections go to
 #    node-2 and time out, and of the two thirds that reach a live node, a third are sent on to the pod on
 #    node-2 and time out too: about 5 in 9 fail (`1/3 + 2/3 × 1/3`).
-# 2. **Then, until the pod's endpoint leaves the EndpointSlice**, about 1 in 3 still fails: the load
+# 2. **Then, until the pod's endpoint stops being ready**, about 1 in 3 still fails: the load
 #    balancer only uses node-1 and node-3, but their rules still list the pod on node-2 as ready, and a
 #    third of new connections are sent to it. Every failure is a user waiting 10 s for a connection time-out.
 #
 # In the lab the second phase lasts until the eviction, more than five minutes. **On a real cluster it is
 # much shorter**: when the node lifecycle controller marks a node `Unknown`, it also sets the `Ready`
 # condition of every pod on that node to `False` (upstream's `MarkPodsNotReady`); the EndpointSlice controller
-# marks their endpoints not ready and kube-proxy drops them, about 40 s after the failure. The lab's node
-# lifecycle controller does not do that yet, so here only the eviction takes the endpoint away. Either way,
-# users see errors for as long as the rules send them to a dead pod.
+# marks their endpoints not ready and kube-proxy drops them, as soon as the node is `Unknown` (here 50 s
+# after the failure). The lab's node lifecycle controller does not do that yet, so here only the eviction
+# takes the endpoint away. Either way, users see errors for as long as the rules send them to a dead pod.
 #
 # Now the same failure with `externalTrafficPolicy: Local`, where each node only uses its own pods:
 
@@ -505,7 +506,8 @@ pd.concat({"Cluster": summary(with_cluster), "Local": summary(with_local)}).drop
 #   request takes no virtual time itself: it sees the cluster at the instant it is sent, and its latency is
 #   reported beside it. A connection that nothing answers costs the user `curl`'s 10 s connect time-out.
 # * **The node lifecycle controller** does not mark a dead node's pods not ready (`MarkPodsNotReady`), so
-#   with `externalTrafficPolicy: Cluster` the errors last until the eviction, not ~40 s (section 6).
+#   with `externalTrafficPolicy: Cluster` the errors last until the eviction, not until the node is marked
+#   `Unknown` (section 6).
 # * No `loadBalancerSourceRanges`, no session affinity at the load balancer, no Ingress or Gateway (the
 #   HTTP-aware layer many clusters put in front of their Services).
 #
