@@ -212,9 +212,11 @@ plot_traffic(good, "Rolling update web:1 -> web:2 with readiness, maxUnavailable
              events=[(10, "set image")])
 
 # %% [markdown]
-# And the pods underneath: the new ReplicaSet's Ready pods (solid) climb one at a time while the old
-# one's come down, and the total never drops below 3 (`replicas - maxUnavailable`) or goes above 4
-# (`replicas + maxSurge`).
+# And the pods underneath, on the cluster's own clock (the update began 10 s into the traffic run, where
+# the new ReplicaSet's desired count first jumps to 1). The new ReplicaSet's Ready pods (solid) climb one
+# at a time while the old one's come down, and the total never drops below 3 (`replicas -
+# maxUnavailable`) or goes above 4 (`replicas + maxSurge`). Each new pod takes about 8 s to become Ready:
+# 2 s to pull `web:2`, 5 s of warm-up, and up to 2 s until its next readiness probe.
 
 # %%
 plot_rollout(rollout.samples(), bounds=(3, 4), title="Pods of each ReplicaSet during the update")
@@ -423,8 +425,9 @@ plot_traffic(failure, "node-2 fails at 10 s (tolerationSeconds 30)",
 #   without a heartbeat, counted from the last one it saw (heartbeats come every 10 s) and checked every
 #   5 s, so somewhat more than 40 s after the failure.
 # - **30 s later** the pod's toleration runs out; it is evicted. The EndpointSlice controller marks it
-#   terminating, kube-proxy drops it from the rules, and every request succeeds again; meanwhile the
-#   ReplicaSet has created a replacement on a healthy node.
+#   terminating, kube-proxy drops it from the rules, and every request succeeds again. At the same moment
+#   the ReplicaSet creates a replacement on a healthy node; its readiness probe fails during the 5 s
+#   warm-up (the `Unhealthy` Event), so it joins the Service only once it can answer.
 #
 # **What the lab simplifies here, and how a real cluster does better.** When a real node lifecycle
 # controller marks a node Unknown, it also marks every pod on it **NotReady** at once (upstream's
