@@ -294,3 +294,13 @@ def test_few_pods_keep_the_full_state_graph(cluster):
 
     snap = Dashboard(cluster).state.snapshot
     assert state_dot(snap) == snap.dot()
+
+
+def test_choosing_a_deployment_shows_its_replicas(cluster):
+    cluster.kubectl("create deployment api --image=nginx:1.27 --replicas=2")
+    cluster.run(seconds=1)
+    dashboard = Dashboard(cluster)
+    dashboard.deployment.value = "api"
+    assert dashboard.replicas.value == 2
+    dashboard.deployment.value = "web"
+    assert dashboard.replicas.value == 3

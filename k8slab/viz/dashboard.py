@@ -556,6 +556,7 @@ class Dashboard:
             lambda _: self._act(lambda: self.scale(self.deployment.value, self.replicas.value)))
         self.image_button.on_click(
             lambda _: self._act(lambda: self.set_image(self.deployment.value, self.image.value)))
+        self.deployment.observe(lambda _: self._show_replicas(), names="value")
         self.widget = widgets.VBox([
             widgets.HBox([self.seconds, self.run_button, self.node, self.fail_button, self.recover_button]),
             widgets.HBox([self.deployment, self.replicas, self.scale_button, self.image, self.image_button]),
@@ -683,6 +684,13 @@ class Dashboard:
         self.side.value = (_section("Nodes", nodes_html(state.nodes))
                            + _section("Traffic", traffic_html(state.traffic, state.recent))
                            + _section("Recent events", events_html(state.events)))
+
+    def _show_replicas(self) -> None:
+        """Put the chosen Deployment's replicas in the replicas box (what `scale` would change)."""
+        for deployment in self.informers["deployments"].list():
+            if deployment["metadata"]["name"] == self.deployment.value:
+                replicas = (deployment.get("spec") or {}).get("replicas", 1)
+                self.replicas.value = min(replicas, self.replicas.max)
 
     @staticmethod
     def _options(dropdown: Any, names: list[str]) -> None:
