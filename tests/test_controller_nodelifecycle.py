@@ -217,3 +217,31 @@ def test_the_manager_runs_it_when_asked():
     manager.start()
     cluster.run(seconds=50)
     assert ready_status(Client(cluster.api), "node-1") == "Unknown"
+
+
+def test_pods_of_a_node_that_stops_being_ready_are_marked_not_ready_and_recover_with_it():
+    import pathlib
+
+    from k8slab import Cluster
+
+    cluster = Cluster(nodes=3, seed=0)
+    cluster.apply(pathlib.Path(__file__).resolve().parent.parent / "data" / "manifests" / "web.yaml")
+    cluster.run(seconds=20)
+    on_node = [p["metadata"]["name"] for p in cluster.api.list("pods")["items"]
+               if p["spec"]["nodeName"] == "node-2"]
+    assert on_node
+
+    def ready(name: str) -> str:
+        pod = cluster.api.get("pods", name)
+        return next(c["status"] for c in pod["status"]["conditions"] if c["type"] == "Ready")
+
+    cluster.fail_node("node-2")
+    cluster.run(seconds=35)
+    assert [ready(name) for name in on_node] == ["True"] * len(on_node)  # within the 40 s grace period
+    cluster.run(seconds=15)
+    assert [ready(name) for name in on_node] == ["False"] * len(on_node)
+    events = cluster.api.list("events", field_selector=f"involvedObject.name={on_node[0]}")["items"]
+    assert any(e["reason"] == "NodeNotReady" and e["message"] == "Node is not ready" for e in events)
+    cluster.recover_node("node-2")
+    cluster.run(seconds=15)
+    assert [ready(name) for name in on_node] == ["True"] * len(on_node)

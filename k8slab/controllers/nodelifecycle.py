@@ -26,8 +26,11 @@ pod's tolerationSeconds run from when the taint eviction controller first saw
 the taint on the pod's node (with one process adding and watching the taint,
 that is its timeAdded).
 
-Simplified, out loud: upstream also marks the pods of an Unknown node
-NotReady (MarkPodsNotReady); rate-limits tainting per zone, and when every
+When a node's Ready condition turns away from True, its pods get Ready=False
+at once (upstream's MarkPodsNotReady, with a NodeNotReady Warning event each),
+so Services stop sending them traffic long before the eviction.
+
+Simplified, out loud: upstream also rate-limits tainting per zone, and when every
 node of every zone is down enters "full disruption" mode: it takes the taints
 off and evicts nothing, blaming its own network rather than the nodes (so
 upstream a one-node cluster whose node stops keeps its pods; here they are
@@ -45,7 +48,7 @@ from typing import Any
 from k8slab.api.errors import NotFound, StatusError
 from k8slab.client import Client, Informer, deep_copy, key_of, retry_on_conflict
 from k8slab.controllers.controller_utils import parse_time
-from k8slab.controllers.events import NORMAL, EventRecorder
+from k8slab.controllers.events import NORMAL, WARNING, EventRecorder
 from k8slab.scheduler.plugins.tainttoleration import toleration_tolerates
 from k8slab.sim import Timer
 
@@ -185,7 +188,11 @@ class NodeLifecycleController:
             if node is None:
                 continue
             try:
+                observed = (get_condition(node, "Ready") or {}).get("status")
                 node = self.try_update_node_health(node)
+                current = (get_condition(node, "Ready") or {}).get("status")
+                if current != "True" and observed == "True":  # reported once, when Ready turns
+                    self.mark_pods_not_ready(node)
                 self.update_taints(node)
             except NotFound:
                 self.node_health.pop(key, None)  # deleted while we looked
@@ -256,6 +263,25 @@ class NodeLifecycleController:
         stored = self.client.update_status(updated)
         self.recorder.event(node, NORMAL, "NodeNotReady", f"Node {name} status is now: NodeNotReady")
         return stored
+
+    def mark_pods_not_ready(self, node: dict) -> None:
+        """MarkPodsNotReady: the pods of a node that stopped being Ready get Ready=False, so Services stop
+        sending them traffic at once (their EndpointSlices drop them) instead of after the eviction."""
+        name = node["metadata"]["name"]
+        for pod in sorted(self.taint_eviction.pods.by_index("nodeName", name), key=key_of):
+            ready = next((c for c in (pod.get("status") or {}).get("conditions") or []
+                          if c.get("type") == "Ready"), None)
+            if ready is None or ready.get("status") == "False":
+                continue
+            updated = deep_copy(pod)
+            for condition in updated["status"]["conditions"]:
+                if condition.get("type") == "Ready":
+                    condition.update(status="False", lastTransitionTime=self.loop.timestamp())
+            try:
+                self.client.update_status(updated)
+            except StatusError:
+                continue  # gone or changed meanwhile: the next transition or the eviction handles it
+            self.recorder.event(pod, WARNING, "NodeNotReady", "Node is not ready")
 
     # -- taints --------------------------------------------------------------------------------
 

@@ -310,6 +310,10 @@ class Kubelet:
             for record in worker.records:
                 if record.current is not None:
                     self._start_probes(worker, record)
+            # The status manager starts with an empty cache, so each pod's status is written again:
+            # what others wrote meanwhile (the node lifecycle controller's Ready=False) is put right.
+            worker.posted = None
+            self._queue(worker)
 
     def stop(self) -> None:
         """The kubelet stops: no heartbeats, no status, no syncs. Containers keep running (see module doc)."""
