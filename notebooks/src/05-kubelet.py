@@ -620,9 +620,9 @@ print(cluster.kubectl("get pods -o wide"))
 
 # %% [markdown]
 # The same two minutes as a timeline, one row per pod this time (`by="pod"`, in the state graph's
-# colours). The pod on node-2 stays green until it is evicted: k8slab does not mark the pods of a silent
-# node not-ready (a real node lifecycle controller does, at the 40 s mark, so that Services stop sending
-# them traffic before they are evicted).
+# colours). The pod on node-2 stops being ready when its node turns `Unknown`, about 45 s after the
+# failure: the node lifecycle controller marks the pods of a silent node not ready (upstream's
+# `MarkPodsNotReady`), so that Services stop sending them traffic long before they are evicted.
 
 # %%
 from datetime import datetime, timedelta
@@ -673,8 +673,8 @@ print(cluster.kubectl("get pods -o wide"))
 # * No volumes, Secrets or ConfigMaps are mounted (an `env` value taken from one is not filled in).
 # * A sandbox takes a fixed 0.5 s; an image pull takes a fixed number of seconds per image, one pull at a
 #   time per node (the kubelet's default), with no layers and no shared bandwidth.
-# * The node lifecycle controller does not mark the pods of a silent node not-ready, and it has none of
-#   upstream's protections for a whole zone going down (it evicts as if one node among many failed).
+# * The node lifecycle controller has none of upstream's protections for a whole zone going down (it
+#   evicts as if one node among many failed).
 # * The runtime tells the kubelet at once when a process exits (a real kubelet learns it from the
 #   runtime's events or by listing the containers every second), and probes start exactly on their
 #   period (a real kubelet adds a random delay to the first probe of each container).

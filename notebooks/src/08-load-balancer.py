@@ -32,8 +32,8 @@ architecture(highlight=[11, 12, 13, 14, 15])
 # nodes, and writes the address it got into the Service's `status.loadBalancer.ingress`. The lab plays
 # both the service controller and the cloud; on your own machines, MetalLB plays them.
 #
-# `nodePort: 30080` is there because a LoadBalancer Service is also a NodePort Service (section 4); the
-# lab's API server does not hand out NodePorts yet, so we choose one ourselves.
+# `nodePort: 30080` is there because a LoadBalancer Service is also a NodePort Service (section 4). Left
+# out, the API server would pick a free port from 30000-32767; we choose one so the text can name it.
 
 # %%
 import pandas as pd
@@ -400,10 +400,12 @@ changes_cluster
 #   and stops sending to node-2.
 # * **About 50 s after the failure** (the node lifecycle controller's 40 s grace period, counted from the
 #   last heartbeat it saw, plus its 5 s between looks), node-2's `Ready` condition becomes `Unknown` and the
-#   node gets the `node.kubernetes.io/unreachable` taint.
+#   node gets the `node.kubernetes.io/unreachable` taint. At the same moment the controller sets the
+#   `Ready` condition of every pod on node-2 to `False` (upstream's `MarkPodsNotReady`, with a
+#   `NodeNotReady` event): the EndpointSlice controller marks their endpoints not ready, and every
+#   kube-proxy drops them from its rules.
 # * **300 s after that** (the pods' default toleration of that taint), the pod on node-2 is evicted. It
-#   cannot really stop (its node is gone), but it is marked for deletion: its endpoint stays in the
-#   EndpointSlice as `terminating` and not ready, so kube-proxy drops it, and the ReplicaSet makes a
+#   cannot really stop (its node is gone), but it is marked for deletion, and the ReplicaSet makes a
 #   replacement on a live node, Ready within a second (the image is already there).
 #
 # What did the users see? The share of requests answered, each second (thin line) and each 5 seconds (thick),
@@ -460,12 +462,10 @@ summary(with_cluster)
 #    balancer only uses node-1 and node-3, but their rules still list the pod on node-2 as ready, and a
 #    third of new connections are sent to it. Every failure is a user waiting 10 s for a connection time-out.
 #
-# In the lab the second phase lasts until the eviction, more than five minutes. **On a real cluster it is
-# much shorter**: when the node lifecycle controller marks a node `Unknown`, it also sets the `Ready`
-# condition of every pod on that node to `False` (upstream's `MarkPodsNotReady`); the EndpointSlice controller
-# marks their endpoints not ready and kube-proxy drops them, as soon as the node is `Unknown` (here 50 s
-# after the failure). The lab's node lifecycle controller does not do that yet, so here only the eviction
-# takes the endpoint away. Either way, users see errors for as long as the rules send them to a dead pod.
+# The second phase ends when the node lifecycle controller marks node-2 `Unknown` and its pods not ready
+# (about 50 s after the failure): from then on the rules on node-1 and node-3 only list live pods, and
+# every request is answered, minutes before the eviction replaces the lost pod. Users see errors for as
+# long as some layer still sends them to the dead machine.
 #
 # Now the same failure with `externalTrafficPolicy: Local`, where each node only uses its own pods:
 
@@ -499,15 +499,12 @@ pd.concat({"Cluster": summary(with_cluster), "Local": summary(with_local)}).drop
 #   numbers and algorithms, some send traffic to the nodes' NodePorts instead of passing the external IP
 #   through (ipMode `Proxy`), and a few "fail open" (use every node) when none is healthy; here the
 #   connection is dropped. Health checks are a direct look at the node's kube-proxy, not packets.
-# * **NodePorts and health check node ports** are not handed out by the lab's API server yet: write
-#   `nodePort:` and `healthCheckNodePort:` yourself, as in this notebook.
 # * **The network** is a model: fixed latencies per network hop (no loss or congestion on the wire; only the
 #   web server queues, when busy), every request a new connection (no keep-alive), HTTP only (no TLS). A
 #   request takes no virtual time itself: it sees the cluster at the instant it is sent, and its latency is
 #   reported beside it. A connection that nothing answers costs the user `curl`'s 10 s connect time-out.
-# * **The node lifecycle controller** does not mark a dead node's pods not ready (`MarkPodsNotReady`), so
-#   with `externalTrafficPolicy: Cluster` the errors last until the eviction, not until the node is marked
-#   `Unknown` (section 6).
+# * **The node lifecycle controller** has none of upstream's protections for a whole zone going down (rate
+#   limits per zone, "full disruption" mode): it treats every dead node as one failure among many.
 # * No `loadBalancerSourceRanges`, no session affinity at the load balancer, no Ingress or Gateway (the
 #   HTTP-aware layer many clusters put in front of their Services).
 #
