@@ -335,11 +335,11 @@ class Cluster:
 
         return traffic(self, url, rate, seconds, at=at, **options)
 
-    def view(self):
-        """The live dashboard: state graph, placement, Events, traffic, and controls."""
+    def view(self, **options: Any):
+        """The live dashboard: state graph, nodes, Events, traffic, and controls (notebook 09)."""
         from k8slab.viz.dashboard import Dashboard
 
-        return Dashboard(self)
+        return Dashboard(self, **options)
 
     def fail_node(self, name: str) -> None:
         """The machine goes away: its kubelet stops, so no heartbeats, no status, no pod syncs.

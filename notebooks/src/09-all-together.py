@@ -423,21 +423,19 @@ plot_traffic(failure, "node-2 fails at 10 s (tolerationSeconds 30)",
 #   but that does not help with the pod on it, which the other nodes' rules still name.
 # - **At the NotReady mark** the node lifecycle controller marks node-2 Unknown and taints it: 40 s
 #   without a heartbeat, counted from the last one it saw (heartbeats come every 10 s) and checked every
-#   5 s, so somewhat more than 40 s after the failure.
-# - **30 s later** the pod's toleration runs out; it is evicted. The EndpointSlice controller marks it
-#   terminating, kube-proxy drops it from the rules, and every request succeeds again. At the same moment
-#   the ReplicaSet creates a replacement on a healthy node; its readiness probe fails during the 5 s
-#   warm-up (the `Unhealthy` Event), so it joins the Service only once it can answer.
+#   5 s, so somewhat more than 40 s after the failure. At the same moment it marks every pod on node-2
+#   **not ready** (upstream's `MarkPodsNotReady`, the `NodeNotReady` Warning on the pod): the
+#   EndpointSlice controller drops the pod from the Service, kube-proxy drops it from the rules, and every
+#   request succeeds again, with two pods serving.
+# - **30 s later** the pod's toleration runs out; it is evicted, and the ReplicaSet creates a replacement
+#   on a healthy node; its readiness probe fails during the 5 s warm-up (the `Unhealthy` Event), so it
+#   joins the Service only once it can answer.
 #
-# **What the lab simplifies here, and how a real cluster does better.** When a real node lifecycle
-# controller marks a node Unknown, it also marks every pod on it **NotReady** at once (upstream's
-# `MarkPodsNotReady`), so the EndpointSlice controller drops them from the Services right at the NotReady
-# mark, not at the eviction. This lab skips that step, so here the failures last until the eviction:
-# with the default 300 s toleration that would be more than five minutes. Either way the lesson holds:
-# **the endpoints of a dead node stay for tens of seconds**, so clients need timeouts and retries, and a
-# Service needs more than one pod on more than one node. The eviction itself (and the replacement pod)
-# waits for `tolerationSeconds` in both. The old pod stays `Terminating` until node-2 returns (no kubelet
-# is left to confirm that its containers stopped):
+# So **the endpoints of a dead node stay for tens of seconds** (the grace period), whatever the
+# toleration: clients need timeouts and retries, and a Service needs more than one pod on more than one
+# node. The eviction (and the replacement pod) waits for `tolerationSeconds`: with the default 300 s, the
+# Service runs on two pods for five minutes. The old pod stays `Terminating` until node-2 returns (no
+# kubelet is left to confirm that its containers stopped):
 
 # %%
 print(cluster.kubectl("get pods -o wide"))
@@ -494,8 +492,8 @@ plot_traffic(zone_loss, "zone-c (node-3, node-6) fails at 10 s", events=[(10, "z
 
 # %% [markdown]
 # The same pattern as one node, at a larger scale: a third of the requests (those sent to zone-c's two
-# pods) fail until those pods are evicted, and the other two zones carry **all** the traffic with four
-# pods. Had all six pods been in one zone, as an unconstrained scheduler might put them, the app would
+# pods) fail until zone-c's nodes are marked NotReady and their pods not ready, and then the other two
+# zones carry **all** the traffic with four pods. Had all six pods been in one zone, as an unconstrained scheduler might put them, the app would
 # have been down.
 #
 # But look at the replacements:
@@ -525,7 +523,7 @@ pods_per_zone(cluster)
 # %% [markdown]
 # ## 7. The live dashboard
 #
-# Everything at once, live: `Dashboard(cluster)` shows the state graph (Deployment, ReplicaSets, pods
+# Everything at once, live: `cluster.view()` shows the state graph (Deployment, ReplicaSets, pods
 # inside their nodes, coloured by state), each node with its zone, status and Ready pods, the traffic's
 # success rate, latency and versions, and the newest Events. Its controls run the cluster, fail or
 # recover a node, scale the Deployment and set its image. In JupyterLab, click them: each click acts
@@ -535,12 +533,10 @@ pods_per_zone(cluster)
 # cluster runs), and let it run 20 seconds.
 
 # %%
-from k8slab.viz.dashboard import Dashboard
-
 cluster = new_cluster()
 cluster.apply(tolerate_unreachable(web_manifest(), 30))
 cluster.run(seconds=30)
-dashboard = Dashboard(cluster)
+dashboard = cluster.view()  # a k8slab.viz.dashboard.Dashboard
 dashboard.start_traffic(external_url(cluster), rate=20)
 dashboard.run(20)
 dashboard
@@ -571,8 +567,8 @@ dashboard
 #   it is sent, with a modelled latency (see notebook 08). Real traffic is burstier and reuses
 #   connections, which matters for draining (a kept-alive connection can outlive an endpoint).
 # - The app's warm-up is a fixed 5 s of 503s; real apps vary.
-# - The node lifecycle controller does not mark a lost node's pods NotReady (upstream's
-#   `MarkPodsNotReady`), so their endpoints stay until eviction (section 5).
+# - The node lifecycle controller has no zone-wide protections (rate limits per zone, "full disruption"
+#   mode), which matters when a whole zone goes, as in section 6.
 # - Zones are labels on nodes; nothing else about them (latency between zones, zonal load balancers,
 #   topology-aware routing) is modelled.
 #
