@@ -1490,3 +1490,21 @@ def test_a_pod_with_a_name_too_long_is_refused_even_after_a_valid_one_of_its_sha
     api.create(pod("a", {"app": "web"}))
     with pytest.raises(Invalid, match="metadata.name"):
         api.create(pod("a" * 254, {"app": "web"}))
+
+
+def test_a_pod_whose_label_value_is_not_a_string_is_refused_after_one_whose_is(api):
+    api.create(pod("web-1", {"app": "web"}))
+    with pytest.raises(BadRequest, match="cannot unmarshal number"):
+        api.create(pod("web-2", {"app": 5}))
+
+
+def test_a_status_write_like_an_earlier_one_is_still_checked_for_types(api):
+    api.create(pod("web-1"))
+    api.create(pod("web-2"))
+    first = api.get("pods", "web-1")
+    first["status"]["podIP"] = "10.244.0.5"
+    api.update_status(first)
+    second = api.get("pods", "web-2")
+    second["status"]["podIP"] = 10
+    with pytest.raises(BadRequest, match="cannot unmarshal number"):
+        api.update_status(second)

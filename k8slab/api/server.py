@@ -320,18 +320,34 @@ class _Lazy:
 
 
 #: Per kind, string fields whose values differ from one object to the next (names, uids, times,
-#: messages). Go's decoder only checks that they are strings, and unknown-field warnings look at keys,
-#: so two objects that differ only there decode alike: the API server remembers the answer for the rest.
+#: messages, IPs, label values). Go's decoder only checks that they are strings, and unknown-field
+#: warnings look at keys, so two objects that differ only there decode alike: the API server remembers
+#: the answer for the rest. "*" is every item of a list, or every value of a map.
+_META = (("metadata", "name"), ("metadata", "uid"), ("metadata", "creationTimestamp"),
+         ("metadata", "resourceVersion"), ("metadata", "labels", "*"),
+         ("metadata", "ownerReferences", "*", "name"), ("metadata", "ownerReferences", "*", "uid"))
+_CONTAINER_STATE = tuple(
+    (*at, *field) for at in (("state",), ("lastState",)) for field in (
+        ("running", "startedAt"), ("terminated", "startedAt"), ("terminated", "finishedAt"),
+        ("terminated", "containerID"), ("terminated", "message"), ("waiting", "message"))
+)
 VARIABLE_STRINGS: dict[str, tuple[tuple[str, ...], ...]] = {
-    kind: (("metadata", "name"), ("metadata", "uid"), ("metadata", "creationTimestamp"),
-           ("metadata", "resourceVersion"), *extra)
+    kind: (*_META, *extra)
     for kind, extra in {
-        "Pod": (("spec", "nodeName"),),
+        "Pod": (
+            ("spec", "nodeName"), ("status", "podIP"), ("status", "hostIP"), ("status", "startTime"),
+            ("status", "podIPs", "*", "ip"), ("status", "hostIPs", "*", "ip"),
+            ("status", "conditions", "*", "lastTransitionTime"),
+            ("status", "conditions", "*", "lastProbeTime"), ("status", "conditions", "*", "message"),
+            *(("status", "containerStatuses", "*", *f) for f in (("containerID",), ("imageID",),
+                                                                  *_CONTAINER_STATE)),
+        ),
         "Event": (("involvedObject", "name"), ("involvedObject", "uid"),
                   ("involvedObject", "resourceVersion"), ("message",), ("firstTimestamp",),
                   ("lastTimestamp",)),
-        "Lease": (("spec", "renewTime"), ("spec", "acquireTime")),
-        "ReplicaSet": (),
+        "Lease": (("spec", "renewTime"), ("spec", "acquireTime"), ("spec", "holderIdentity")),
+        "ReplicaSet": (("spec", "selector", "matchLabels", "*"),
+                       ("spec", "template", "metadata", "labels", "*")),
     }.items()
 }
 MAX_REMEMBERED_SHAPES = 4096
@@ -347,7 +363,10 @@ def _string_paths_are_strings() -> None:
         for path in paths:
             type_ = schema.KIND_SCHEMAS[kind]
             for step in path:
-                type_ = type_.fields[step].type
+                if step == "*":
+                    type_ = type_.item if isinstance(type_, schema.ListOf) else type_.value
+                else:
+                    type_ = type_.fields[step].type
             assert type_ in (schema.STRING, schema.TIME, schema.MICRO_TIME), (kind, path)
 
 
@@ -356,19 +375,36 @@ _string_paths_are_strings()
 
 def _shape_key(obj: dict, paths: tuple[tuple[str, ...], ...]) -> str:
     """The object's JSON with the variable strings blanked (the object is put back as it was)."""
-    saved = []
+    saved: list[tuple[Any, Any, str]] = []
     for path in paths:
-        holder = obj
-        for step in path[:-1]:
-            holder = holder.get(step) if isinstance(holder, dict) else None
-        if isinstance(holder, dict) and isinstance(holder.get(path[-1]), str):
-            saved.append((holder, path[-1], holder[path[-1]]))
-            holder[path[-1]] = ""
+        _blank(obj, path, saved)
     try:
         return json.dumps(obj, separators=(",", ":"))
     finally:
-        for holder, name, value in saved:
+        for holder, name, value in reversed(saved):
             holder[name] = value
+
+
+def _blank(holder: Any, path: tuple[str, ...], saved: list) -> None:
+    step, rest = path[0], path[1:]
+    if step == "*":
+        if isinstance(holder, list):
+            places = range(len(holder))
+        elif isinstance(holder, dict):
+            places = list(holder)
+        else:
+            return
+    elif isinstance(holder, dict) and step in holder:
+        places = (step,)
+    else:
+        return
+    for place in places:
+        value = holder[place]
+        if rest:
+            _blank(value, rest, saved)
+        elif isinstance(value, str):
+            saved.append((holder, place, value))
+            holder[place] = ""
 
 
 class ClusterIPAllocator:
