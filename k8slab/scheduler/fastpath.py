@@ -355,7 +355,8 @@ class FastPath:
         changes = [(pod, -1) for key, (pod_info, pod) in before.items()
                    if (current := now.get(key)) is not pod_info or current.pod is not pod]
         changes += [(pod_info.pod, 1) for key, pod_info in now.items()
-                    if (old := before.get(key)) is None or old != (pod_info, pod_info.pod)]
+                    if (old := before.get(key)) is None or old[0] is not pod_info
+                    or old[1] is not pod_info.pod]  # by identity: a pod put back as it was is a change
         for pod, sign in changes:
             meta = pod["metadata"]
             if meta.get("deletionTimestamp"):
