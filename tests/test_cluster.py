@@ -242,3 +242,16 @@ def test_the_cluster_dns_answers_a_services_name_from_a_pod():
     response = cluster.request("http://nginx.default.svc.cluster.local/", source=f"default/{pod}")
     assert response.status == 200
     assert cluster.components["coredns"] is cluster.dns
+
+
+def test_a_pod_bound_to_a_node_that_does_not_exist_stays_pending_then_podgc_deletes_it():
+    from k8slab.api.errors import NotFound
+
+    cluster = Cluster(nodes=1, seed=0)
+    cluster.api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "lost"},
+                        "spec": {"nodeName": "node-9", "containers": [{"name": "app", "image": "nginx"}]}})
+    cluster.run(seconds=30)
+    assert cluster.get("pods")["STATUS"].tolist() == ["Pending"]  # no kubelet will ever pick it up
+    cluster.run(seconds=40)
+    with pytest.raises(NotFound):
+        cluster.api.get("pods", "lost")

@@ -121,6 +121,13 @@ def start_endpoint_slice_controller(ctx: ControllerContext) -> Any:
     return endpointslice.start_endpoint_slice_controller(ctx)
 
 
+def start_pod_gc_controller(ctx: ControllerContext) -> Any:
+    """The pod garbage collector: pods bound to nodes that are gone, unscheduled pods stuck terminating."""
+    from k8slab.controllers.podgc import start_pod_gc_controller as start
+
+    return start(ctx)
+
+
 class ControllerManager:
     """Runs the enabled controllers on one client and one set of shared informers.
 
@@ -136,11 +143,12 @@ class ControllerManager:
         "garbagecollector": start_garbage_collector,
         "nodelifecycle": start_node_lifecycle_controller,
         "endpointslice": start_endpoint_slice_controller,
+        "podgc": start_pod_gc_controller,
     }
 
     #: What runs when `controllers` is not given. "nodelifecycle" is left out: without kubelets sending
     #: heartbeats it would mark every node Unknown after 40 s (Cluster adds it when its kubelets run).
-    DEFAULT_CONTROLLERS = ("replicaset", "deployment", "garbagecollector", "endpointslice")
+    DEFAULT_CONTROLLERS = ("replicaset", "deployment", "garbagecollector", "endpointslice", "podgc")
 
     @classmethod
     def register(cls, name: str, factory: ControllerFactory) -> None:
