@@ -133,10 +133,10 @@ print("\n".join(log))
 #
 # `Cluster(nodes=3, seed=0)` with the default components starts the controller manager, a scheduler
 # (notebook 04) that picks a node for each pod, and on each node a kubelet (notebook 05) that starts the
-# containers of the pods bound to it. The controller manager runs five controllers: the three this
-# notebook is about (ReplicaSet, Deployment, the garbage collector) and two that later notebooks use
-# (EndpointSlice, which keeps each Service's list of pod addresses, and node lifecycle, which notices
-# nodes that stop sending heartbeats). Each controller is built from the pieces that the `k8slab.client`
+# containers of the pods bound to it. The controller manager runs six controllers: the three this
+# notebook is about (ReplicaSet, Deployment, the garbage collector) and three that later notebooks use
+# (EndpointSlice, which keeps each Service's list of pod addresses; node lifecycle, which notices nodes
+# that stop sending heartbeats; and pod GC, which deletes pods bound to nodes that no longer exist). Each controller is built from the pieces that the `k8slab.client`
 # module's docstring draws:
 #
 # ```
@@ -467,7 +467,7 @@ print(cluster.kubectl("get replicasets,pods"))
 # controller in parallel; the order of events is therefore always the same here, which is what makes every
 # run identical. When scaling down, the ReplicaSet controller ranks pods by state and age only (upstream
 # also weighs the `controller.kubernetes.io/pod-deletion-cost` annotation and how crowded each pod's node
-# is). The controller manager runs five controllers where the real one runs about forty (Jobs,
+# is). The controller manager runs six controllers where the real one runs about forty (Jobs,
 # DaemonSets, StatefulSets, CronJobs, namespaces, service accounts, ...). There is no leader election: a
 # real control plane runs several controller managers, and only the elected leader acts.
 #
