@@ -220,13 +220,13 @@ def test_a_label_selector_watch_starts_with_the_matching_objects_only(api):
     assert seen(watch) == [("ADDED", "a")]
 
 
-def test_an_object_whose_labels_stop_matching_is_deleted(api):
+def test_an_object_whose_labels_stop_matching_is_deleted_with_its_last_matching_state(api):
     api.create(pod("a", {"app": "web"}))
     watch = api.watch("pods", label_selector="app=web", resource_version=api.store.revision)
     relabel(api, "a", {"app": "db"})
     api.loop.run()
     assert seen(watch) == [("DELETED", "a")]
-    assert watch.events[0].object["metadata"]["labels"] == {"app": "db"}
+    assert watch.events[0].object["metadata"]["labels"] == {"app": "web"}
     assert watch.events[0].object["metadata"]["resourceVersion"] == str(api.store.revision)
 
 
@@ -291,7 +291,7 @@ def test_a_pod_moving_between_nodes_is_deleted_from_one_kubelet_watch_and_added_
     api.store.put("/registry/pods/default/a", api._encode(moved))  # no verb moves a pod; etcd can
     api.loop.run()
     assert seen(on_1) == [("DELETED", "a")]
-    assert on_1.events[0].object["spec"]["nodeName"] == "node-2"
+    assert on_1.events[0].object["spec"]["nodeName"] == "node-1"  # the last state node-1's watch matched
     assert seen(on_2) == [("ADDED", "a")]
     assert on_1.events[0].object["metadata"]["resourceVersion"] == str(api.store.revision)
 

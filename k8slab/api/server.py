@@ -278,10 +278,9 @@ class WatchCache:
         if now:
             watch._queue("MODIFIED" if was else "ADDED", new)
         elif was:
-            # Deleted: the last state, at the delete's resourceVersion. Moved out of the selectors: the
-            # new state, as the lab has always sent it (kube-apiserver's cacher sends the previous state
-            # with the new resourceVersion; notebook 02 shows this event, so changing it means rebuilding it).
-            watch._queue("DELETED", new if new is not None else old_state.gone())
+            # Deleted, or moved out of the selectors: the last state the watch matched, stamped with the
+            # resourceVersion of the change (kube-apiserver's cacher does the same).
+            watch._queue("DELETED", old_state.gone())
 
 
 def _report(key: str, error: Exception) -> None:
@@ -691,8 +690,8 @@ class APIServer:
         from a resourceVersion you get every change after it (410 Expired if compacted away).
 
         An object that starts matching the selectors arrives as ADDED; one that
-        stops matching as DELETED (carrying its new state; kube-apiserver's
-        watch cache sends the last matching state with the new resourceVersion).
+        stops matching as DELETED, carrying the last state that matched with
+        the resourceVersion of the change, as kube-apiserver's watch cache does.
         """
         info = self._info(resource)
         ns = namespace if info.namespaced else None

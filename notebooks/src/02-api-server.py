@@ -250,8 +250,8 @@ print("bob retries:", api.update(bob)["metadata"]["labels"])
 # A **watch** is an etcd watch on the resource's key prefix, translated into `ADDED`, `MODIFIED` and
 # `DELETED` events. The scheduler watches pods without a node; each kubelet watches the pods bound to its
 # node; every controller watches what it manages. With a **label selector**, the API server filters:
-# an object whose labels stop matching arrives as `DELETED` (it left the watcher's view), one that starts
-# to match as `ADDED`.
+# an object whose labels stop matching arrives as `DELETED` (it left the watcher's view; the event carries
+# the last state the watcher saw, with the new resourceVersion), one that starts to match as `ADDED`.
 
 # %%
 watch = api.watch("pods", label_selector="app=web")
