@@ -82,7 +82,7 @@ class Loop:
         self.now: float = 0.0
         self.random = random.Random(seed)
         self.errors: list[CallbackError] = []
-        self._queue: list[Timer] = []
+        self._queue: list[tuple[float, int, Timer]] = []  # (when, seq, timer): tuples compare fast
         self._seq = itertools.count()
         self._stamped_second: int | None = None
         self._stamp = ""
@@ -94,7 +94,7 @@ class Loop:
         if when < self.now:
             raise SimulationError(f"cannot schedule at {when}s: the clock already reads {self.now}s")
         timer = Timer(float(when), next(self._seq), callback, args)
-        heapq.heappush(self._queue, timer)
+        heapq.heappush(self._queue, (timer.when, timer.seq, timer))
         return timer
 
     def call_later(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -112,7 +112,7 @@ class Loop:
     def step(self) -> Timer | None:
         """Run the next due callback, moving the clock to its time. None when nothing is scheduled."""
         while self._queue:
-            timer = heapq.heappop(self._queue)
+            timer = heapq.heappop(self._queue)[2]
             if timer.cancelled:
                 continue
             self.now = timer.when
@@ -137,7 +137,7 @@ class Loop:
             raise SimulationError(f"cannot run until {until}s: the clock already reads {self.now}s")
         ran = 0
         while self._queue:
-            timer = self._queue[0]
+            timer = self._queue[0][2]
             if until is not None and timer.when > until:
                 break
             heapq.heappop(self._queue)
@@ -152,14 +152,13 @@ class Loop:
 
     def pending(self) -> int:
         """How many callbacks are scheduled and not cancelled."""
-        return sum(1 for timer in self._queue if not timer.cancelled)
+        return sum(1 for _, _, timer in self._queue if not timer.cancelled)
 
     def next_time(self) -> float | None:
         """When the next scheduled callback is due, or None."""
-        for timer in sorted(self._queue):
-            if not timer.cancelled:
-                return timer.when
-        return None
+        while self._queue and self._queue[0][2].cancelled:  # cancelled timers at the top can go now
+            heapq.heappop(self._queue)
+        return self._queue[0][0] if self._queue else None
 
     def _invoke(self, timer: Timer) -> None:
         try:

@@ -33,6 +33,7 @@ node; the latency model has no randomness.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -1128,16 +1129,25 @@ class Container:
 
 
 def _resources(values: Any) -> dict[str, float | int]:
-    from k8slab.api.quantity import parse_quantity
-
+    """requests or limits as numbers: cpu in cores, the rest in units (bytes for memory)."""
     out: dict[str, float | int] = {}
     for key, value in (values or {}).items():
-        try:
-            quantity = parse_quantity(str(value))
-        except ValueError:
-            continue
-        out[key] = quantity.milli_value / 1000 if key == "cpu" else quantity.value
+        number = _resource(key == "cpu", str(value))
+        if number is not None:
+            out[key] = number
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _resource(cpu: bool, text: str) -> float | int | None:
+    """One amount, parsed once per distinct text (150,000 pods share a handful of shapes)."""
+    from k8slab.api.quantity import parse_quantity
+
+    try:
+        quantity = parse_quantity(text)
+    except ValueError:
+        return None
+    return quantity.milli_value / 1000 if cpu else quantity.value
 
 
 class StartError(Exception):
