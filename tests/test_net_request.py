@@ -396,3 +396,17 @@ def test_with_every_node_down_the_load_balancer_has_nowhere_to_send_and_drops_th
     assert response.error.startswith("curl: (28)")
     assert response.trace[0].what == "no healthy node behind the load balancer: the connection is dropped"
     assert len(response.trace) == 2 and response.trace[-1].step == 11
+
+
+def test_a_load_balancer_ip_with_no_endpoints_is_refused_not_left_to_time_out():
+    """kube-proxy jumps to KUBE-EXTERNAL-SERVICES from FORWARD too, so forwarded traffic meets the REJECT."""
+    from k8slab import Cluster
+
+    cluster = Cluster(nodes=2, seed=0)
+    cluster.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "empty"},
+                   "spec": {"type": "LoadBalancer", "selector": {"app": "nobody"}, "ports": [{"port": 80}]}})
+    cluster.run(seconds=15)
+    ip = cluster.api.get("services", "empty")["status"]["loadBalancer"]["ingress"][0]["ip"]
+    response = cluster.request(f"http://{ip}/")
+    assert not response.ok
+    assert "Connection refused" in response.error

@@ -607,6 +607,15 @@ def build_rules(
             extra="-m conntrack --ctstate NEW",
         )
     )
+    rules.add(
+        Rule(
+            "filter",
+            "FORWARD",
+            KUBE_EXTERNAL_SERVICES,
+            "kubernetes externally-visible service portals",
+            extra="-m conntrack --ctstate NEW",
+        )
+    )
     rules.add(Rule("filter", "FORWARD", KUBE_SERVICES, portals, extra="-m conntrack --ctstate NEW"))
     rules.add(Rule("filter", "OUTPUT", KUBE_SERVICES, portals, extra="-m conntrack --ctstate NEW"))
     rules.add(Rule("nat", "PREROUTING", KUBE_SERVICES, portals))

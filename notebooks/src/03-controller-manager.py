@@ -193,7 +193,9 @@ pd.DataFrame(
 # %% [markdown]
 # The controller also writes **Events**: short notes attached to an object, which `kubectl get events`
 # and `kubectl describe` show. Here are the controller's (`SuccessfulCreate`), the scheduler's
-# (`Scheduled`) and the kubelets' (`Pulling`, `Pulled`, `Created`, `Started`), in order:
+# (`Scheduled`) and the kubelets' (`Pulling`, `Pulled`, `Created`, `Started`). Many share the same
+# second, and events with equal timestamps are not listed in the order they happened, so `Scheduled` can
+# appear above the `SuccessfulCreate` that caused it:
 
 # %%
 cluster.kubectl("get events --sort-by=.metadata.creationTimestamp")
@@ -362,14 +364,17 @@ pictures = Recorder(cluster, every=0.5)
 start = cluster.now
 print(cluster.kubectl("set image deployment/nginx-deployment nginx=nginx:1.16.1"))
 print(cluster.kubectl("rollout status deployment/nginx-deployment"))
-cluster.run(seconds=5)
+took = cluster.now - start
+cluster.run(seconds=5)  # and 5 s more, to see it settle
 samples = rollout.stop()
 frames = pictures.stop()
-print(f"rolled out in {cluster.now - start:g} virtual seconds; {len(samples)} changes, {len(frames)} pictures")
+print(f"rolled out in {took:g} virtual seconds; {len(samples)} changes, {len(frames)} pictures in "
+      f"{cluster.now - start:g} s")
 
 # %% [markdown]
-# Every change of the two ReplicaSets' **ready** pods, in order (several happen in the same instant,
-# within one sync of the Deployment controller):
+# The two ReplicaSets' **ready** pods after every change of any of their counts (desired, current or
+# ready), in order; several happen in the same instant, within one sync of the Deployment controller, so
+# consecutive rows can show the same numbers:
 
 # %%
 counts_over_time(samples, "ready")

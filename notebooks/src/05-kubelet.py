@@ -310,8 +310,8 @@ plot_timeline(timeline.segments(), title="Six pods, their first two minutes")
 # What to see:
 #
 # * **ContainerCreating** (yellow) is the sandbox and the image pull. The init pod's nginx waits longer
-#   (**PodInitializing**): its init container must finish first. `init/wait` runs (orange: an init
-#   container is never "ready", it only has to finish) and ends `Completed`.
+#   (**PodInitializing**): its init container must finish first. `init/wait` runs (light orange,
+#   *Running*: an init container is never "ready", it only has to finish) and ends `Completed`.
 # * **Ready** (green) is a running container. `web/nginx` stays there.
 # * `job/work` runs for 30 s and ends **Completed**: with `restartPolicy: Never` nothing restarts it, and
 #   the pod's phase is `Succeeded`.
@@ -621,8 +621,10 @@ print(cluster.kubectl("get pods -o wide"))
 # %% [markdown]
 # The same two minutes as a timeline, one row per pod this time (`by="pod"`, in the state graph's
 # colours). The pod on node-2 stops being ready when its node turns `Unknown`, about 45 s after the
-# failure: the node lifecycle controller marks the pods of a silent node not ready (upstream's
-# `MarkPodsNotReady`), so that Services stop sending them traffic long before they are evicted.
+# failure: the node lifecycle controller sets the `Ready` condition of a silent node's pods to False
+# (upstream's `MarkPodsNotReady`), so that Services stop sending them traffic long before they are
+# evicted. (`kubectl get pods` still prints `1/1` for it: its READY column counts the containers the
+# kubelet last reported ready, and that kubelet is gone.)
 
 # %%
 from datetime import datetime, timedelta

@@ -230,7 +230,8 @@ print(verdict.trace_text())
 # %% [markdown]
 # This is steps 12 and 13 of the diagram. The packet leaves the client pod addressed to the Service
 # (12: it passes through the node's kube-proxy rules); the rules pick one pod and rewrite the destination
-# to it (13); the network then carries it to that pod, whichever node it runs on (14).
+# to it, and the network carries it to that pod, whichever node it runs on (13); the pod's container
+# answers (14).
 #
 # Note that **kube-proxy itself never sees the packet**. It only writes rules; the kernel applies them.
 # If kube-proxy stops, the rules stay and keep working; they just stop changing.
@@ -244,8 +245,8 @@ architecture(highlight=[12, 13])
 # `route` stops where the rules stop: at a rewritten address. `k8slab.net.request` carries a whole HTTP
 # request, the way its packets would travel, and writes down every hop. Let us start a client pod (a
 # busybox shell that just sleeps) and send a request from it to `http://web/`, as `curl http://web/` would
-# inside that pod. The pod first asks the cluster's DNS server for the name `web` (it becomes
-# `web.default.svc.cluster.local`, the Service's cluster IP); then its node's rules pick a pod; then that
+# inside that pod. The pod first asks the cluster's DNS server for the name `web` (expanded to
+# `web.default.svc.cluster.local`, which resolves to the Service's cluster IP); then its node's rules pick a pod; then that
 # pod's nginx answers (step 14), and the reply goes back with the rewrite undone (step 15, notebook 08).
 
 # %%
@@ -588,7 +589,8 @@ print(from_outside.trace_text())
 # k8slab's kube-proxy writes the same chains, chain names (hashes included), comments and probabilities as
 # kube-proxy's iptables mode, and walks them as the kernel would, but:
 #
-# * **iptables mode only.** No IPVS and no nftables mode (the newer default candidates), IPv4 only.
+# * **iptables mode only.** No IPVS mode (the older alternative, now being deprecated) and no nftables mode
+#   (the newer one), IPv4 only.
 # * **No connection tracking.** Every `route` is a new connection; the kernel's conntrack, which sends every
 #   later packet of a connection the same way, is not modelled, and neither are the replies.
 # * **No packets on a wire.** `route` tells where a new connection would go; `request` models a whole

@@ -398,8 +398,9 @@ changes_cluster
 # * **t = 10 s.** node-2 dies. Nothing in the cluster knows yet.
 # * **A few seconds later** the load balancer has had two health checks in a row go unanswered (5 s apart)
 #   and stops sending to node-2.
-# * **About 50 s after the failure** (the node lifecycle controller's 40 s grace period, counted from the
-#   last heartbeat it saw, plus its 5 s between looks), node-2's `Ready` condition becomes `Unknown` and the
+# * **About 50 s after the failure** (the controller's 40 s grace period counts from the moment it last
+#   *saw* a heartbeat, which can be several seconds after the kubelet wrote it, and it looks only every
+#   5 s; Kubernetes 1.32 raised the grace period to 50 s), node-2's `Ready` condition becomes `Unknown` and the
 #   node gets the `node.kubernetes.io/unreachable` taint. At the same moment the controller sets the
 #   `Ready` condition of every pod on node-2 to `False` (upstream's `MarkPodsNotReady`, with a
 #   `NodeNotReady` event): the EndpointSlice controller marks their endpoints not ready, and every

@@ -345,7 +345,8 @@ pd.DataFrame([{"configuration": name, "requests": len(r), "failed": int((~r["ok"
 #   app that needs all three.
 # - **All the mistakes at once**: every old pod is deleted in the same instant, and the new ones are not
 #   serving yet. For a second requests still go to the stopped pods (*No route to host*), then there is
-#   no endpoint at all and they wait for their 10 s timeout, then they reach warming-up pods (503). That
+#   no endpoint at all and kube-proxy's REJECT rule refuses them (*Connection refused*), then they reach
+#   warming-up pods (503). That
 #   is what "the deploy took the site down" looks like from the inside.
 
 # %%
@@ -365,7 +366,7 @@ plot_traffic(runs["no probe, no preStop, maxUnavailable 100%"],
 # |---|---|---|
 # | every 10 s | kubelet | renews its node's Lease (the heartbeat); now it cannot |
 # | two failed checks | load balancer | its health checks to node-2's kube-proxy fail (here every 5 s, two in a row): node-2 gets no new connections from outside |
-# | 40 s without a heartbeat | node lifecycle controller | marks node-2 `Ready=Unknown` (NodeNotReady) and taints it `node.kubernetes.io/unreachable:NoExecute` |
+# | 40 s without a heartbeat (50 s since Kubernetes 1.32) | node lifecycle controller | marks node-2 `Ready=Unknown` (NodeNotReady) and taints it `node.kubernetes.io/unreachable:NoExecute` |
 # | then `tolerationSeconds` | taint eviction controller | deletes the pods that tolerate the taint only that long |
 # | at once | ReplicaSet controller, scheduler, a kubelet | a replacement pod, on a healthy node, Ready after its probe passes |
 #
@@ -423,7 +424,7 @@ plot_traffic(failure, "node-2 fails at 10 s (tolerationSeconds 30)",
 #   but that does not help with the pod on it, which the other nodes' rules still name.
 # - **At the NotReady mark** the node lifecycle controller marks node-2 Unknown and taints it: 40 s
 #   without a heartbeat, counted from the last one it saw (heartbeats come every 10 s) and checked every
-#   5 s, so somewhat more than 40 s after the failure. At the same moment it marks every pod on node-2
+#   5 s, so here 50 s after the failure (NotReady at 60 s). At the same moment it marks every pod on node-2
 #   **not ready** (upstream's `MarkPodsNotReady`, the `NodeNotReady` Warning on the pod): the
 #   EndpointSlice controller drops the pod from the Service, kube-proxy drops it from the rules, and every
 #   request succeeds again, with two pods serving.
@@ -496,14 +497,16 @@ plot_traffic(zone_loss, "zone-c (node-3, node-6) fails at 10 s", events=[(10, "z
 # zones carry **all** the traffic with four pods. Had all six pods been in one zone, as an unconstrained scheduler might put them, the app would
 # have been down.
 #
-# But look at the replacements:
+# But look at the replacements: they do not even appear in the table below, because a Pending pod has
+# no node and so no zone. The next cell lists them and asks the scheduler why one of them waits:
 
 # %%
 pods_per_zone(cluster)
 
 # %%
-pending = cluster.get("pods").query("STATUS == 'Pending'")["NAME"].iloc[0]
-print(cluster.api.get("pods", pending)["status"]["conditions"][0]["message"])
+waiting = cluster.get("pods").query("STATUS == 'Pending'")
+print(waiting[["NAME", "READY", "STATUS"]].to_string(index=False), end="\n\n")
+print(cluster.api.get("pods", waiting["NAME"].iloc[0])["status"]["conditions"][0]["message"])
 
 # %% [markdown]
 # The two replacement pods are **Pending**, and that is the constraint doing exactly what it was told.
@@ -617,7 +620,8 @@ check("09-zero-downtime", ...)  # replace ... with deployment
 #   stops). Take one away and the count of failed requests says what it was worth.
 # - Deleting a pod starts the kubelet's shutdown and the endpoint removal **in parallel**: that race is
 #   the price of components that never call each other, and the preStop hook is how you win it.
-# - **Self-healing is real, and it is not instant.** A dead node is noticed after 40 s, its pods are
+# - **Self-healing is real, and it is not instant.** A dead node is noticed after the grace period (40 s
+#   in v1.31, 50 s since v1.32) and a few seconds of polling, here 50 s; its pods are
 #   evicted after their `tolerationSeconds` (300 by default), and until then some requests go nowhere.
 #   Clients need timeouts and retries; apps need more than one replica on more than one node.
 # - **Topology spread constraints** keep replicas across zones, so losing a zone costs a third, not all.
