@@ -294,31 +294,28 @@ class Cluster:
 
     def _logs(self, namespace: str, pod: str, container: str, previous: bool = False) -> str:
         """What kube-apiserver does for `kubectl logs`: find the pod's node and ask its kubelet."""
-        obj = self.api.get("pods", pod, namespace)
-        node = (obj.get("spec") or {}).get("nodeName")
+        node = (self.api.get("pods", pod, namespace).get("spec") or {}).get("nodeName")
         if not node:
             return ""  # kube-apiserver streams nothing for a pod that has no node yet
-        kubelet = self.kubelets.get(node)
-        if kubelet is None or not kubelet.running:
-            from k8slab.api.errors import InternalError
-
-            address = kubelet.node_ip if kubelet is not None and kubelet.node_ip else node
-            raise InternalError(
-                f'Get "https://{address}:10250/containerLogs/{namespace}/{pod}/{container}": '
-                f"dial tcp {address}:10250: connect: no route to host"
-            )
+        path = f"containerLogs/{namespace}/{pod}/{container}"
+        kubelet = self._reachable_kubelet(node, lambda address: f'Get "https://{address}:10250/{path}": ')
         return kubelet.logs(namespace, pod, container, previous)
 
     def _exec(self, namespace: str, pod: str, container: str, command: list[str]) -> tuple[int, str]:
         """What kube-apiserver does for `kubectl exec`: forward it to the kubelet of the pod's node."""
         node = self.api.get("pods", pod, namespace)["spec"].get("nodeName")
+        kubelet = self._reachable_kubelet(node, lambda address: "error dialing backend: ")
+        return kubelet.exec(namespace, pod, container, command)
+
+    def _reachable_kubelet(self, node: str, prefix) -> Any:
+        """The running kubelet of `node`, or the 500 kube-apiserver answers when it cannot dial it."""
         kubelet = self.kubelets.get(node)
         if kubelet is None or not kubelet.running:
             from k8slab.api.errors import InternalError
 
-            raise InternalError(f"error dialing backend: dial tcp {getattr(kubelet, 'node_ip', node)}:10250: "
-                                "connect: no route to host")
-        return kubelet.exec(namespace, pod, container, command)
+            address = kubelet.node_ip if kubelet is not None and kubelet.node_ip else node
+            raise InternalError(f"{prefix(address)}dial tcp {address}:10250: connect: no route to host")
+        return kubelet
 
     def request(self, url: str, method: str = "GET", source: str | None = None, **options: Any):
         """One HTTP request through the cluster's network, traced hop by hop (steps 11-15): from the

@@ -180,13 +180,7 @@ class Rule:
 
     def restore_text(self) -> str:
         """The line as kube-proxy feeds it to iptables-restore."""
-        parts = ["-A", self.chain]
-        if self.comment:
-            parts += ["-m", "comment", "--comment", _quote(self.comment)]
-        if self.extra:
-            parts.append(self.extra)
-        if self.addrtype:
-            parts += ["-m", "addrtype", f"--{self.addrtype}-type", "LOCAL"]
+        parts = ["-A", self.chain, *self._leading_matches()]
         if self.recent == "rcheck":
             parts += [
                 "-m",
@@ -217,6 +211,17 @@ class Rule:
             parts.append(self.target_args)
         return " ".join(parts)
 
+    def _leading_matches(self) -> list[str]:
+        """The comment, the matches the walk ignores, and addrtype: the same words in both texts."""
+        parts = []
+        if self.comment:
+            parts += ["-m", "comment", "--comment", _quote(self.comment)]
+        if self.extra:
+            parts.append(self.extra)
+        if self.addrtype:
+            parts += ["-m", "addrtype", f"--{self.addrtype}-type", "LOCAL"]
+        return parts
+
     def save_text(self) -> str:
         """The line as `iptables-save` prints it: addresses first (CIDRs), modules in order, kernel values."""
         parts = ["-A", self.chain]
@@ -226,12 +231,7 @@ class Rule:
             parts += ["-d", _cidr(self.destination)]
         if self.protocol:
             parts += ["-p", self.protocol]
-        if self.comment:
-            parts += ["-m", "comment", "--comment", _quote(self.comment)]
-        if self.extra:
-            parts.append(self.extra)
-        if self.addrtype:
-            parts += ["-m", "addrtype", f"--{self.addrtype}-type", "LOCAL"]
+        parts += self._leading_matches()
         if self.recent == "rcheck":
             parts += [
                 "-m",
